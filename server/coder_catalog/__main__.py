@@ -1,0 +1,5 @@
+import sys
+
+from coder_catalog.cli import main
+
+sys.exit(main())
