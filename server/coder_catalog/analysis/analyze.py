@@ -1,0 +1,266 @@
+"""The analysis driver: text + settings + template data in, findings with ranges out.
+
+Work is per document: :class:`Analyzer` keeps each document's findings by its exact text,
+so re-analysing a large file after an edit inside one document re-parses and re-checks
+that document only. An Analyzer is tied to one (settings, template data) pair; make a
+new one (or call :meth:`Analyzer.reset`) when either changes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import OrderedDict
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+
+from coder_catalog.analysis import rules as _rules  # noqa: F401  (registers every rule)
+from coder_catalog.analysis.documents import DocumentCache, Segment, split_documents, split_lines
+from coder_catalog.analysis.effective import effective_coder
+from coder_catalog.analysis.entity import Entity
+from coder_catalog.analysis.findings import Finding
+from coder_catalog.analysis.rules.base import REGISTRY, EntityContext
+from coder_catalog.analysis.rules.yaml_problems import (
+    ALIAS_BOMB,
+    DUPLICATE_KEY,
+    INTERNAL_ERROR,
+    NOT_A_MAPPING,
+    SYNTAX_ERROR,
+    TEMPLATES_UNAVAILABLE,
+)
+from coder_catalog.analysis.spans import Span
+from coder_catalog.analysis.templates import TemplateData
+from coder_catalog.analysis.yaml_tree import Entry, Mapping
+from coder_catalog.settings import Settings
+
+_SUPPRESS = re.compile(r"#\s*coder-catalog:\s*ignore(?:\[(?P<codes>[A-Za-z0-9_,\s]*)\])?")
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentResult:
+    """One document's findings (file positions) and, when it is an entity, its reference."""
+
+    segment: Segment
+    findings: tuple[Finding, ...]
+    entity_ref: str | None = None
+    uses_coder: bool = False
+
+
+@dataclass(frozen=True)
+class FileAnalysis:
+    documents: tuple[DocumentResult, ...]
+    findings: tuple[Finding, ...] = field(default=())
+
+    @property
+    def entity_count(self) -> int:
+        return sum(1 for d in self.documents if d.entity_ref is not None)
+
+
+@dataclass(frozen=True, slots=True)
+class CoderUsage:
+    entity_ref: str
+    start_line: int
+    template_name: str | None
+    mode: str
+    params: dict[str, str]
+    has_coder_block: bool
+
+
+class Analyzer:
+    def __init__(self, settings: Settings, templates: TemplateData | None = None, *, capacity: int = 20_000) -> None:
+        self.settings = settings
+        self.templates = templates if templates is not None else TemplateData.offline()
+        self.capacity = capacity
+        self.parses = DocumentCache(capacity)
+        self._results: OrderedDict[str, tuple[tuple[Finding, ...], str | None, bool]] = OrderedDict()
+        self.analysed_documents = 0  # documents checked (not answered from the cache), for tests and benchmarks
+
+    def reset(self, settings: Settings | None = None, templates: TemplateData | None = None) -> None:
+        """New settings or template data: keep the parses, forget the findings."""
+        if settings is not None:
+            self.settings = settings
+        if templates is not None:
+            self.templates = templates
+        self._results.clear()
+
+    def analyze(self, text: str) -> FileAnalysis:
+        bom = text.startswith("\ufeff")
+        if bom:
+            text = text[1:]
+        documents: list[DocumentResult] = []
+        for segment in split_documents(text):
+            findings, ref, uses_coder = self._document(segment.text)
+            shifted = tuple(f.shifted(segment.start_line) for f in findings)
+            documents.append(DocumentResult(segment, shifted, ref, uses_coder))
+        all_findings = [f for d in documents for f in d.findings]
+        problem = self._templates_problem(documents)
+        if problem is not None:
+            all_findings.insert(0, problem)
+        if bom:
+            all_findings = [_after_bom(f) for f in all_findings]
+        all_findings.sort(key=lambda f: (f.span.start, f.code))
+        return FileAnalysis(tuple(documents), tuple(all_findings))
+
+    def coder_usages(self, text: str) -> list[CoderUsage]:
+        """Each entity's effective template, mode and parameters, for the shells to prefetch
+        template data and ask Coder's dynamic-parameter evaluation (parses are shared with analyze)."""
+        text = text.removeprefix("\ufeff")
+        usages: list[CoderUsage] = []
+        for segment in split_documents(text):
+            parsed = self.parses.parse(segment.text).parsed
+            root = parsed.root if parsed is not None else None
+            if not isinstance(root, Mapping):
+                continue
+            entity = Entity(root)
+            effective = effective_coder(entity, self.settings)
+            if entity.coder_entry is None and effective.template_source != "app-default":
+                continue
+            usages.append(
+                CoderUsage(
+                    entity.ref,
+                    segment.start_line,
+                    effective.template_name,
+                    effective.mode,
+                    {name: p.value for name, p in effective.params.items()},
+                    entity.coder_entry is not None,
+                )
+            )
+        return usages
+
+    # -- per document --------------------------------------------------------------------------
+
+    def _document(self, text: str) -> tuple[tuple[Finding, ...], str | None, bool]:
+        cached = self._results.get(text)
+        if cached is not None:
+            self._results.move_to_end(text)
+            return cached
+        self.analysed_documents += 1
+        lines = split_lines(text)
+        findings, ref, uses_coder = self._check_document(text, lines)
+        result = (tuple(self._configure(findings, lines)), ref, uses_coder)
+        self._results[text] = result
+        if len(self._results) > self.capacity:
+            self._results.popitem(last=False)
+        return result
+
+    def _check_document(self, text: str, lines: list[str]) -> tuple[list[Finding], str | None, bool]:
+        parse = self.parses.parse(text)
+        if parse.syntax_error is not None:
+            error = parse.syntax_error
+            return [_driver(SYNTAX_ERROR, error.span, f"YAML syntax error: {error.message}")], None, False
+        if parse.too_large is not None:
+            return [_driver(ALIAS_BOMB, parse.too_large.span, f"{parse.too_large}; the document is not checked")], \
+                None, False
+        parsed = parse.parsed
+        if parsed is None or parsed.root is None:
+            return [], None, False
+        findings = [
+            _driver(
+                DUPLICATE_KEY,
+                repeated.key.span,
+                f'duplicate key "{repeated.key_text}" ({_lines_above(first, repeated)}); '
+                "Backstage rejects the entity: keep one",
+            )
+            for first, repeated in parsed.duplicate_keys
+        ]
+        root = parsed.root
+        if not isinstance(root, Mapping):
+            findings.append(
+                _driver(NOT_A_MAPPING, root.span, f"a catalog document must be a mapping (an entity), not a {root.kind}")
+            )
+            return findings, None, False
+        entity = Entity(root)
+        context = EntityContext(entity, self.settings, self.templates, lines)
+        for code, rule in REGISTRY.items():
+            if rule.check is None or (rule.needs_templates and not self.templates.available):
+                continue
+            context.rule_code = code
+            try:
+                findings.extend(rule.check(context))
+            except Exception as exc:  # a rule's bug must not take the file down
+                findings.append(
+                    _driver(
+                        INTERNAL_ERROR,
+                        root.span,
+                        f"internal error in rule {code} ({exc.__class__.__name__}); please report it",
+                    )
+                )
+        return findings, entity.ref, entity.coder_entry is not None
+
+    def _configure(self, findings: Iterable[Finding], lines: list[str]) -> Iterable[Finding]:
+        """Apply the settings' severities and the ``# coder-catalog: ignore[...]`` comments."""
+        overrides = self.settings.rules
+        for finding in findings:
+            severity = overrides.get(finding.code)
+            if severity == "off":
+                continue
+            if _suppressed(finding, lines):
+                continue
+            if severity in ("error", "warning", "info") and severity != finding.severity:
+                finding = replace(finding, severity=severity)
+            yield finding
+
+    def _templates_problem(self, documents: list[DocumentResult]) -> Finding | None:
+        problem = self.templates.problem
+        if problem is None or self.templates.available:
+            return None
+        first = next((d for d in documents if d.uses_coder), None)
+        if first is None:
+            return None
+        span = Span.point(first.segment.start_line, 0)
+        message = f"templates and parameters were not checked: {problem}"
+        severity = self.settings.rules.get(TEMPLATES_UNAVAILABLE, REGISTRY[TEMPLATES_UNAVAILABLE].severity)
+        if severity == "off":
+            return None
+        return Finding(TEMPLATES_UNAVAILABLE, severity, message, span)  # type: ignore[arg-type]
+
+
+def analyze_text(text: str, settings: Settings, templates: TemplateData | None = None) -> FileAnalysis:
+    """One-off analysis (the CLI and the language server keep an :class:`Analyzer` instead)."""
+    return Analyzer(settings, templates).analyze(text)
+
+
+def _lines_above(first: Entry, repeated: Entry) -> str:
+    distance = repeated.key.span.start.line - first.key.span.start.line
+    if distance == 0:
+        return "also earlier on this line"
+    return f"first set {distance} line{'s' if distance != 1 else ''} above"
+
+
+def _driver(code: str, span: Span, message: str) -> Finding:
+    return Finding(code, REGISTRY[code].severity, message, span)
+
+
+def _suppressed(finding: Finding, lines: list[str]) -> bool:
+    line = finding.span.start.line
+    candidates = [line]
+    if line > 0 and line - 1 < len(lines) and lines[line - 1].lstrip().startswith("#"):
+        candidates.append(line - 1)
+    for number in candidates:
+        if number >= len(lines) or "coder-catalog" not in lines[number]:
+            continue
+        match = _SUPPRESS.search(lines[number])
+        if match is None:
+            continue
+        codes = match.group("codes")
+        if codes is None or finding.code in {c.strip() for c in codes.split(",")}:
+            return True
+    return False
+
+
+def _after_bom(finding: Finding) -> Finding:
+    """Columns on the first line move by one when the file starts with a byte order mark."""
+
+    def move(span: Span) -> Span:
+        start, end = span.start, span.end
+        if start.line == 0:
+            start = replace(start, column=start.column + 1)
+        if end.line == 0:
+            end = replace(end, column=end.column + 1)
+        return Span(start, end)
+
+    if finding.span.start.line != 0 and not any(e.span.start.line == 0 for f in finding.fixes for e in f.edits):
+        return finding
+    fixes = tuple(
+        replace(fix, edits=tuple(replace(e, span=move(e.span)) for e in fix.edits)) for fix in finding.fixes
+    )
+    return replace(finding, span=move(finding.span), fixes=fixes)

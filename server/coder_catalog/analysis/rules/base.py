@@ -1,0 +1,124 @@
+"""What a rule is, and the context it is given.
+
+A rule is a small function registered with :func:`rule`: it receives an
+:class:`EntityContext` (one entity of one document) and yields findings. Its code never
+changes once published; its default severity can be changed or the rule turned off in
+``.coder-catalog.yaml`` (``rules: {CODE: warning|off}``). The documentation in
+``docs/rules.md`` is generated from the registry (``python -m coder_catalog.analysis.rules.docs``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from coder_catalog.analysis.effective import EffectiveCoder, effective_coder
+from coder_catalog.analysis.entity import Entity
+from coder_catalog.analysis.findings import Finding, Fix, Severity, TextEdit
+from coder_catalog.analysis.spans import Span
+from coder_catalog.analysis.templates import TemplateData
+from coder_catalog.settings import Settings
+
+Check = Callable[["EntityContext"], Iterable[Finding]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    name: str
+    severity: Severity
+    summary: str
+    explanation: str
+    bad: str  # a catalog snippet that triggers the rule (docs and tests use it)
+    good: str  # the same snippet, fixed
+    check: Check | None  # None: reported by the analysis driver itself (YAML problems)
+    group: str
+    needs_templates: bool = False
+
+
+REGISTRY: dict[str, Rule] = {}
+
+
+def rule(
+    code: str,
+    name: str,
+    severity: Severity,
+    summary: str,
+    *,
+    explanation: str,
+    bad: str,
+    good: str,
+    group: str,
+    needs_templates: bool = False,
+) -> Callable[[Check], Check]:
+    def register(check: Check) -> Check:
+        declare(code, name, severity, summary, explanation=explanation, bad=bad, good=good, group=group,
+                needs_templates=needs_templates, check=check)
+        return check
+
+    return register
+
+
+def declare(
+    code: str,
+    name: str,
+    severity: Severity,
+    summary: str,
+    *,
+    explanation: str,
+    bad: str,
+    good: str,
+    group: str,
+    needs_templates: bool = False,
+    check: Check | None = None,
+) -> None:
+    """Register a rule's metadata; ``check`` None for findings the driver reports itself."""
+    if code in REGISTRY:
+        raise ValueError(f"rule code {code} registered twice")
+    REGISTRY[code] = Rule(code, name, severity, summary, explanation.strip(), bad, good, check, group, needs_templates)
+
+
+@dataclass
+class EntityContext:
+    """One entity, with everything a rule may look at. Spans are relative to the document."""
+
+    entity: Entity
+    settings: Settings
+    templates: TemplateData
+    lines: list[str]  # the document's lines, with their line breaks
+    rule_code: str = ""
+    extra: dict[str, object] = field(default_factory=dict)
+
+    @cached_property
+    def effective(self) -> EffectiveCoder:
+        return effective_coder(self.entity, self.settings)
+
+    def finding(
+        self, span: Span, message: str, *fixes: Fix, code: str | None = None, severity: Severity | None = None
+    ) -> Finding:
+        code = code or self.rule_code
+        chosen = severity or REGISTRY[code].severity
+        return Finding(code, chosen, message, span, tuple(fixes), {"entity": self.entity.ref})
+
+    def text(self, span: Span) -> str:
+        """The document's text inside ``span``."""
+        if span.start.line == span.end.line:
+            return self.lines[span.start.line][span.start.column : span.end.column] if span.start.line < len(
+                self.lines
+            ) else ""
+        parts = [self.lines[span.start.line][span.start.column :]]
+        parts.extend(self.lines[span.start.line + 1 : span.end.line])
+        if span.end.line < len(self.lines):
+            parts.append(self.lines[span.end.line][: span.end.column])
+        return "".join(parts)
+
+
+def replace_fix(title: str, span: Span, new_text: str, *, safe: bool = True) -> Fix:
+    return Fix(title, (TextEdit(span, new_text),), safe)
+
+
+def iter_rules(group: str | None = None) -> Iterator[Rule]:
+    for code in sorted(REGISTRY):
+        if group is None or REGISTRY[code].group == group:
+            yield REGISTRY[code]

@@ -1,0 +1,3 @@
+"""Rules: coder_block."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""Rules: envelope."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""Rules: parameters."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""Rules: repository."""
+
+from __future__ import annotations

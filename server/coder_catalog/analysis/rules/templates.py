@@ -1,0 +1,3 @@
+"""Rules: templates."""
+
+from __future__ import annotations

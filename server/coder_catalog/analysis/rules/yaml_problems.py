@@ -1,0 +1,87 @@
+"""Problems with the YAML itself. The analysis driver reports these; here is their metadata."""
+
+from __future__ import annotations
+
+from coder_catalog.analysis.rules.base import declare
+
+INTERNAL_ERROR = "CC000"
+SYNTAX_ERROR = "CC001"
+DUPLICATE_KEY = "CC002"
+ALIAS_BOMB = "CC003"
+NOT_A_MAPPING = "CC004"
+TEMPLATES_UNAVAILABLE = "CC200"
+
+declare(
+    INTERNAL_ERROR,
+    "internal-error",
+    "warning",
+    "A rule failed on this document",
+    explanation="A bug in coder-catalog, not in your file: the other rules still ran. Please report it "
+    "with the document that caused it.",
+    bad="",
+    good="",
+    group="yaml",
+)
+
+declare(
+    SYNTAX_ERROR,
+    "yaml-syntax",
+    "error",
+    "The document is not valid YAML",
+    explanation="Backstage cannot read a document with a syntax error, so the entity is not ingested. "
+    "The finding points at the place the YAML parser gave up; the other documents of the file are still checked.",
+    bad="metadata:\n  name: [python-project\n",
+    good="metadata:\n  name: python-project\n",
+    group="yaml",
+)
+
+declare(
+    DUPLICATE_KEY,
+    "duplicate-key",
+    "error",
+    "A key appears twice in the same mapping",
+    explanation="Backstage rejects an entity whose YAML repeats a key. Which value a tool uses differs "
+    "from tool to tool; remove one of them.",
+    bad="spec:\n  coder:\n    mode: auto\n    mode: manual\n",
+    good="spec:\n  coder:\n    mode: auto\n",
+    group="yaml",
+)
+
+declare(
+    ALIAS_BOMB,
+    "alias-expansion",
+    "error",
+    "Aliases expand the document beyond any sensible size",
+    explanation="Anchors and aliases are fine, but a document whose aliases expand to more than 100,000 "
+    "nodes (a 'billion laughs' document) is reported instead of being expanded.",
+    bad="a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
+    "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\n"
+    "e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]\n",
+    good="a: &a [x, x]\nb: [*a, *a]\n",
+    group="yaml",
+)
+
+declare(
+    NOT_A_MAPPING,
+    "not-a-mapping",
+    "error",
+    "A document is not a mapping",
+    explanation="Each document of a catalog file is one entity: a mapping with `apiVersion`, `kind`, "
+    "`metadata` and usually `spec`.",
+    bad="- apiVersion: backstage.io/v1alpha1\n  kind: Component\n",
+    good="apiVersion: backstage.io/v1alpha1\nkind: Component\n",
+    group="yaml",
+)
+
+declare(
+    TEMPLATES_UNAVAILABLE,
+    "templates-unavailable",
+    "warning",
+    "Templates and parameters could not be checked",
+    explanation="The Coder deployment could not be asked (unreachable, no credential, token rejected...). "
+    "Rather than report every template as unknown, the template and parameter rules are skipped and this "
+    "one finding says why. Use a template snapshot (`coder-catalog templates pull`) to lint without network.",
+    bad="",
+    good="",
+    group="templates",
+)

@@ -1,0 +1,308 @@
+"""One YAML document as a tree of nodes that know where they are.
+
+Scalars are resolved with the YAML 1.2 core schema, as Backstage reads catalog files:
+``yes``/``no``/``on``/``off`` are strings; ``8080``, ``0x1F``, ``1e3``, ``true`` and ``null``
+are not. Composition uses libyaml when available (PyYAML's C composer), which keeps every
+node's start and end position; we then build our own nodes so that resolution, duplicate
+keys and alias expansion are under our control.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from coder_catalog.analysis.spans import Position, Span
+
+try:
+    _Loader: type = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - PyYAML without libyaml
+    _Loader = yaml.SafeLoader
+
+# YAML 1.2 core schema (https://yaml.org/spec/1.2.2/#1032-tag-resolution)
+_NULL = re.compile(r"~|null|Null|NULL|")
+_BOOL = re.compile(r"true|True|TRUE|false|False|FALSE")
+_INT10 = re.compile(r"[-+]?[0-9]+")
+_INT8 = re.compile(r"0o[0-7]+")
+_INT16 = re.compile(r"0x[0-9a-fA-F]+")
+_FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?")
+_INF = re.compile(r"[-+]?\.(inf|Inf|INF)")
+_NAN = re.compile(r"\.(nan|NaN|NAN)")
+
+MAX_EXPANDED_NODES = 100_000
+STR_TAG = "tag:yaml.org,2002:str"
+
+
+class YamlTooLarge(Exception):
+    """Aliases would expand the document beyond what any catalog file needs (a 'billion laughs')."""
+
+    def __init__(self, span: Span, size: int) -> None:
+        super().__init__(f"aliases expand this document to more than {size:,} nodes")
+        self.span = span
+
+
+class YamlSyntaxError(Exception):
+    def __init__(self, message: str, span: Span) -> None:
+        super().__init__(message)
+        self.message = message
+        self.span = span
+
+
+def resolve_plain(text: str) -> tuple[str, Any]:
+    """The core-schema type and value of a plain (unquoted) scalar."""
+    if _NULL.fullmatch(text):
+        return "null", None
+    if _BOOL.fullmatch(text):
+        return "bool", text in ("true", "True", "TRUE")
+    if _INT10.fullmatch(text):
+        return "int", int(text)
+    if _INT8.fullmatch(text):
+        return "int", int(text[2:], 8)
+    if _INT16.fullmatch(text):
+        return "int", int(text[2:], 16)
+    if _FLOAT.fullmatch(text):
+        return "float", float(text)
+    if _INF.fullmatch(text):
+        return "float", float("-inf") if text.startswith("-") else float("inf")
+    if _NAN.fullmatch(text):
+        return "float", float("nan")
+    return "str", text
+
+
+@dataclass(eq=False, slots=True)
+class Node:
+    span: Span
+
+    @property
+    def kind(self) -> str:
+        raise NotImplementedError
+
+
+@dataclass(eq=False, slots=True)
+class Scalar(Node):
+    value: Any
+    text: str  # the scalar's content after YAML unescaping, before type resolution
+    type: str  # str | int | float | bool | null | a custom tag
+    style: str  # "" plain, "'" or '"' quoted, "|" literal, ">" folded
+
+    @property
+    def kind(self) -> str:
+        return "scalar"
+
+    @property
+    def is_string(self) -> bool:
+        return self.type == "str"
+
+    @property
+    def quoted(self) -> bool:
+        return self.style in ("'", '"')
+
+
+@dataclass(eq=False, slots=True)
+class Entry:
+    key: Node
+    value: Node
+
+    @property
+    def key_text(self) -> str | None:
+        return self.key.text if isinstance(self.key, Scalar) else None
+
+
+@dataclass(eq=False, slots=True)
+class Mapping(Node):
+    entries: list[Entry] = field(default_factory=list)
+    flow: bool = False
+
+    @property
+    def kind(self) -> str:
+        return "mapping"
+
+    def entry(self, key: str) -> Entry | None:
+        for e in self.entries:
+            if e.key_text == key:
+                return e
+        return None
+
+    def get(self, key: str) -> Node | None:
+        found = self.entry(key)
+        return found.value if found else None
+
+    def keys(self) -> Iterator[str]:
+        for e in self.entries:
+            if e.key_text is not None:
+                yield e.key_text
+
+
+@dataclass(eq=False, slots=True)
+class Sequence(Node):
+    items: list[Node] = field(default_factory=list)
+    flow: bool = False
+
+    @property
+    def kind(self) -> str:
+        return "sequence"
+
+
+@dataclass(slots=True)
+class ParsedDocument:
+    """A document's root (None for an empty one) and the duplicate keys met on the way."""
+
+    root: Node | None
+    duplicate_keys: list[tuple[Entry, Entry]] = field(default_factory=list)  # (first, repeated)
+    explicit_start: bool = False
+
+
+def _span(node: yaml.Node) -> Span:
+    start, end = node.start_mark, node.end_mark
+    return Span(Position(start.line, start.column), Position(end.line, end.column))
+
+
+class _Builder:
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.built: dict[int, Node] = {}
+        self.duplicates: list[tuple[Entry, Entry]] = []
+
+    def build(self, node: yaml.Node) -> Node:
+        known = self.built.get(id(node))
+        if known is not None:
+            return known  # an alias: the same node again, never a copy
+        result: Node
+        if isinstance(node, yaml.ScalarNode):
+            result = self._scalar(node)
+        elif isinstance(node, yaml.MappingNode):
+            mapping = Mapping(_span(node), flow=bool(node.flow_style))
+            self.built[id(node)] = mapping
+            seen: dict[str, Entry] = {}
+            for key_node, value_node in node.value:
+                entry = Entry(self.build(key_node), self.build(value_node))
+                mapping.entries.append(entry)
+                key = entry.key_text
+                if key is not None:
+                    if key in seen:
+                        self.duplicates.append((seen[key], entry))
+                    else:
+                        seen[key] = entry
+            return mapping
+        elif isinstance(node, yaml.SequenceNode):
+            sequence = Sequence(_span(node), flow=bool(node.flow_style))
+            self.built[id(node)] = sequence
+            sequence.items.extend(self.build(item) for item in node.value)
+            return sequence
+        else:  # pragma: no cover - PyYAML has only these three
+            raise TypeError(type(node))
+        self.built[id(node)] = result
+        return result
+
+    def _scalar(self, node: yaml.ScalarNode) -> Scalar:
+        style = node.style or ""
+        text = node.value
+        explicit = self._explicit_tag(node)
+        if explicit is None:
+            kind, value = resolve_plain(text) if style == "" else ("str", text)
+        elif explicit == STR_TAG:
+            kind, value = "str", text
+        elif explicit.startswith("tag:yaml.org,2002:"):
+            kind, value = resolve_plain(text)
+            wanted = explicit.rsplit(":", 1)[-1]
+            if wanted != kind:
+                kind, value = wanted, text
+        else:
+            kind, value = explicit, text
+        return Scalar(_span(node), value=value, text=text, type=kind, style=style)
+
+    def _explicit_tag(self, node: yaml.ScalarNode) -> str | None:
+        index = node.start_mark.index
+        if 0 <= index < len(self.text) and self.text[index] == "!":
+            return str(node.tag)
+        return None
+
+
+def _expanded_size(root: Node, limit: int) -> int:
+    """How many nodes the document has with every alias expanded, counting up to ``limit``."""
+    sizes: dict[int, int] = {}
+
+    def size(node: Node) -> int:
+        known = sizes.get(id(node))
+        if known is not None:
+            return known
+        sizes[id(node)] = limit + 1  # while in progress: an alias to an ancestor is infinite
+        total = 1
+        if isinstance(node, Mapping):
+            for e in node.entries:
+                total += size(e.key) + size(e.value)
+                if total > limit:
+                    break
+        elif isinstance(node, Sequence):
+            for item in node.items:
+                total += size(item)
+                if total > limit:
+                    break
+        sizes[id(node)] = total
+        return total
+
+    return size(root)
+
+
+def parse_document(text: str) -> ParsedDocument:
+    """Parse text holding at most one YAML document.
+
+    Raises YamlSyntaxError (with the position libyaml reports) or YamlTooLarge.
+    """
+    try:
+        composed = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, column = (mark.line, mark.column) if mark is not None else (0, 0)
+        message = exc.problem or exc.context or "invalid YAML"
+        if exc.context and exc.problem:
+            message = f"{exc.problem} ({exc.context})"
+        raise YamlSyntaxError(_clean(message), Span.point(line, column)) from None
+    except yaml.YAMLError as exc:
+        position = getattr(exc, "position", None)
+        span = _offset_span(text, position) if isinstance(position, int) else Span.point(0, 0)
+        reason = getattr(exc, "reason", None) or str(exc).splitlines()[0]
+        raise YamlSyntaxError(_clean(str(reason)), span) from None
+    except RecursionError:
+        raise YamlSyntaxError("the document is nested too deeply", Span.point(0, 0)) from None
+    if composed is None:
+        return ParsedDocument(None)
+    builder = _Builder(text)
+    try:
+        root = builder.build(composed)
+        if len(builder.built) < MAX_EXPANDED_NODES:
+            if _expanded_size(root, MAX_EXPANDED_NODES) > MAX_EXPANDED_NODES:
+                raise YamlTooLarge(root.span, MAX_EXPANDED_NODES)
+        else:
+            raise YamlTooLarge(root.span, MAX_EXPANDED_NODES)
+    except RecursionError:
+        raise YamlSyntaxError("the document is nested too deeply", _span(composed)) from None
+    return ParsedDocument(root, builder.duplicates)
+
+
+def _offset_span(text: str, offset: int) -> Span:
+    before = text[:offset]
+    line = before.count("\n")
+    column = offset - (before.rfind("\n") + 1)
+    return Span.point(line, column)
+
+
+def _clean(message: str) -> str:
+    return " ".join(message.split())
+
+
+def to_python(node: Node | None) -> Any:
+    """Plain Python data (for JSON Schema checks); only call on documents parse_document accepted."""
+    if node is None:
+        return None
+    if isinstance(node, Scalar):
+        return node.value
+    if isinstance(node, Mapping):
+        return {str(e.key_text): to_python(e.value) for e in node.entries if e.key_text is not None}
+    if isinstance(node, Sequence):
+        return [to_python(i) for i in node.items]
+    return None
