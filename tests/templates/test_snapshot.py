@@ -87,3 +87,14 @@ def test_bad_snapshots_say_where(text: str, expected: str) -> None:
 def test_missing_file(tmp_path: Path) -> None:
     with pytest.raises(SnapshotError, match="no such file"):
         load_snapshot(tmp_path / "nope.json")
+
+
+async def test_committed_fixture_snapshot_matches_the_simulator(simulator: SimulatorServer) -> None:
+    """tests/fixtures/coder-templates.json (used by the offline core tests) is the simulator's default data."""
+    from dataclasses import replace
+
+    fixture = Path(__file__).resolve().parents[1] / "fixtures" / "coder-templates.json"
+    fresh = replace(await pulled(simulator), deployment_url="https://coder.example.com")
+    assert fixture.read_text(encoding="utf-8") == dump_snapshot(fresh), (
+        "regenerate tests/fixtures/coder-templates.json from the simulator's default data"
+    )

@@ -33,6 +33,9 @@ _FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?")
 _INF = re.compile(r"[-+]?\.(inf|Inf|INF)")
 _NAN = re.compile(r"\.(nan|NaN|NAN)")
 
+# The node properties before a scalar's content: an anchor and a tag, in either order.
+_PROPERTIES = re.compile(r"(?:&\S+\s+)?(?P<tag>!)?")
+
 MAX_EXPANDED_NODES = 100_000
 STR_TAG = "tag:yaml.org,2002:str"
 
@@ -216,10 +219,9 @@ class _Builder:
         return Scalar(_span(node), value=value, text=text, type=kind, style=style)
 
     def _explicit_tag(self, node: yaml.ScalarNode) -> str | None:
-        index = node.start_mark.index
-        if 0 <= index < len(self.text) and self.text[index] == "!":
-            return str(node.tag)
-        return None
+        """The tag written in the file (``!!str 5``, ``&a !!str 5``), or None for an implicit one."""
+        match = _PROPERTIES.match(self.text, node.start_mark.index)
+        return str(node.tag) if match is not None and match.group("tag") else None
 
 
 def _expanded_size(root: Node, limit: int) -> int:

@@ -103,10 +103,10 @@ class EntityContext:
 
     def text(self, span: Span) -> str:
         """The document's text inside ``span``."""
+        if span.start.line >= len(self.lines):
+            return ""
         if span.start.line == span.end.line:
-            return self.lines[span.start.line][span.start.column : span.end.column] if span.start.line < len(
-                self.lines
-            ) else ""
+            return self.lines[span.start.line][span.start.column : span.end.column]
         parts = [self.lines[span.start.line][span.start.column :]]
         parts.extend(self.lines[span.start.line + 1 : span.end.line])
         if span.end.line < len(self.lines):

@@ -1,3 +1,464 @@
-"""Rules: parameters."""
+"""Rules: the effective parameter values, judged as Coder will judge them.
+
+The values are the plugin's: app defaults, overlaid by the catalog's ``params``, then the
+repository URL injected into every ``repoUrlParamKeys`` key. Each value is checked with
+Coder's own rules (``templates/parameter_values.py``), and reported where it comes from:
+the catalog value, the source-location annotation, or the ``spec.coder`` key for app defaults.
+"""
 
 from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterator
+
+from coder_catalog.analysis.effective import ParamValue
+from coder_catalog.analysis.entity import SOURCE_LOCATION
+from coder_catalog.analysis.findings import Finding, Fix, TextEdit
+from coder_catalog.analysis.rules.base import EntityContext, replace_fix, rule
+from coder_catalog.analysis.rules.coder_block import example, quoted
+from coder_catalog.analysis.rules.templates import coder_key_span, effective_template
+from coder_catalog.analysis.spans import Span
+from coder_catalog.analysis.yaml_tree import Mapping, Scalar, resolve_plain
+from coder_catalog.templates.model import Template, TemplateParameter
+from coder_catalog.templates.parameter_values import (
+    ValueProblem,
+    check_parameter_value,
+    regex_portability_notes,
+)
+
+_PROBLEM_RULE = {
+    "required": "CC302",
+    "option": "CC303",
+    "bool": "CC304",
+    "number": "CC305",
+    "range": "CC305",
+    "regex": "CC306",
+    "list": "CC307",
+    "multi-select": "CC308",
+}
+_PLAIN_SAFE = re.compile(r"[A-Za-z0-9_./@+-][A-Za-z0-9_./@+ -]*")
+
+
+def literal(value: str, like: Scalar | None = None) -> str:
+    """``value`` written as YAML that reads back as that string, plain when ``like`` was plain and it can be."""
+    plain_ok = _PLAIN_SAFE.fullmatch(value) is not None and resolve_plain(value)[0] == "str"
+    if like is not None and like.style == "" and plain_ok and not value.endswith(" "):
+        return value
+    return quoted(value)
+
+
+def template_with_parameters(ctx: EntityContext) -> Template | None:
+    template = effective_template(ctx)
+    return template if template is not None and template.parameters is not None else None
+
+
+def value_span(ctx: EntityContext, param: ParamValue) -> Span | None:
+    """Where a value comes from: the catalog value, the source-location annotation, or spec.coder."""
+    if param.source == "catalog" and param.node is not None:
+        return param.node.span
+    if param.source == "repository-url":
+        annotation = ctx.entity.annotation(SOURCE_LOCATION)
+        if annotation is not None:
+            return annotation.span
+    return coder_key_span(ctx)
+
+
+def origin_note(param: ParamValue) -> str:
+    return {
+        "app-default": " (from the app's workspaces.params)",
+        "repository-url": " (the repository URL the plugin injects)",
+    }.get(param.source, "")
+
+
+def known_names(ctx: EntityContext, template: Template) -> set[str] | None:
+    """The parameter names that exist for these values; None when they cannot be known for sure
+    (a template on the dynamic flow without Coder's evaluation)."""
+    names = {p.name for p in template.parameters or ()}
+    if not template.uses_dynamic_parameters:
+        return names
+    evaluation = _evaluation(ctx, template)
+    if evaluation is None:
+        return None
+    return names | set(evaluation.parameter_names)
+
+
+def _evaluation(ctx: EntityContext, template: Template):  # type: ignore[no-untyped-def]
+    lookup = ctx.templates.dynamic
+    if lookup is None or not template.uses_dynamic_parameters:
+        return None
+    key = "dynamic-evaluation"
+    if key not in ctx.extra:
+        values = {name: p.value for name, p in ctx.effective.params.items()}
+        try:
+            ctx.extra[key] = lookup(template.name, values)
+        except Exception:  # the shells' lookups must never break the analysis
+            ctx.extra[key] = None
+    return ctx.extra[key]
+
+
+@rule(
+    "CC301",
+    "unknown-parameter",
+    "warning",
+    "The template has no parameter of that name",
+    explanation="""
+Coder silently ignores parameter names the template does not have, so a typo means the value is lost and
+the template's default (or the form) applies. Names are case-sensitive. For templates on Coder's dynamic
+parameter flow, a parameter may exist only for some values of others: without the deployment's
+evaluation the finding is an information, not a warning.
+""",
+    bad=example("coder:\n  templateName: docker\n  params:\n    CPU: \"4\""),
+    good=example("coder:\n  templateName: docker\n  params:\n    cpu: \"4\""),
+    group="parameters",
+    needs_templates=True,
+)
+def unknown_parameter(ctx: EntityContext) -> Iterator[Finding]:
+    template = template_with_parameters(ctx)
+    coder = ctx.entity.coder
+    params_node = coder.get("params") if coder else None
+    if template is None or not isinstance(params_node, Mapping):
+        return
+    names = known_names(ctx, template)
+    certain = names is not None
+    names = names if names is not None else {p.name for p in template.parameters or ()}
+    for entry in params_node.entries:
+        key = entry.key_text
+        if key is None or key in names:
+            continue
+        if key in ctx.settings.workspaces.repo_url_param_keys:
+            continue  # the app injects these into whichever templates have them
+        folded = {n.casefold(): n for n in names}
+        guess = folded.get(key.casefold())
+        close = [guess] if guess else difflib.get_close_matches(key, sorted(names), n=2, cutoff=0.6)
+        fixes: tuple[Fix, ...] = ()
+        if close and params_node.get(close[0]) is None:
+            fixes = (replace_fix(f'Rename to "{close[0]}"', entry.key.span, close[0], safe=guess is not None),)
+        hint = f" (did you mean {' or '.join(repr(c) for c in close)}?)" if close else ""
+        message = f'template "{template.name}" has no parameter "{key}"{hint}: Coder ignores it'
+        if certain:
+            yield ctx.finding(entry.key.span, message, *fixes)
+        else:
+            yield ctx.finding(
+                entry.key.span,
+                message + " unless the template's dynamic parameters add it for these values",
+                *fixes,
+                severity="info",
+            )
+
+
+@rule(
+    "CC302",
+    "required-parameter-missing",
+    "error",
+    "A required parameter ends up without a value",
+    explanation="""
+A parameter without a default is required. When neither the catalog, the app defaults nor the repository
+URL gives it a value, creation fails in `auto` mode (error), and in `manual` mode the form asks the user
+for it (warning). The fix adds the missing names with an empty value to fill in.
+""",
+    bad=example("coder:\n  templateName: devcontainers\n  mode: auto\n  params:\n    region: us-east-1"),
+    good=example(
+        "coder:\n  templateName: devcontainers\n  mode: auto\n  params:\n    region: us-east-1\n"
+        '    repo_url: "https://github.com/acme/python-project"'
+    ),
+    group="parameters",
+    needs_templates=True,
+)
+def required_parameter_missing(ctx: EntityContext) -> Iterator[Finding]:
+    template = template_with_parameters(ctx)
+    span = coder_key_span(ctx)
+    if template is None or span is None:
+        return
+    names = known_names(ctx, template)
+    effective = ctx.effective.params
+    missing = [
+        p
+        for p in template.parameters or ()
+        if p.required
+        and (names is None or p.name in names)
+        and not (p.name in effective and effective[p.name].value != "")
+    ]
+    if not missing:
+        return
+    coder = ctx.entity.coder
+    params_entry = coder.entry("params") if coder else None
+    where = params_entry.key.span if params_entry is not None else span
+    listed = ", ".join(f'"{p.name}"' for p in missing)
+    plural = "s" if len(missing) > 1 else ""
+    if ctx.effective.mode == "auto":
+        message = f"required parameter{plural} {listed} of \"{template.name}\" have no value: creation fails in auto mode"
+        severity = None
+    else:
+        message = f"required parameter{plural} {listed} of \"{template.name}\" have no value: the create form will ask for them"
+        severity = "warning"
+    if len(missing) == 1:
+        message = message.replace(" have no value", " has no value").replace("ask for them", "ask for it")
+    fix = add_parameters_fix(ctx, [p.name for p in missing])
+    yield ctx.finding(where, message, *((fix,) if fix else ()), severity=severity)  # type: ignore[arg-type]
+
+
+def add_parameters_fix(ctx: EntityContext, names: list[str]) -> Fix | None:
+    """Insert ``name: ""`` lines for ``names`` into a block-style ``params`` (created if needed)."""
+    coder = ctx.entity.coder
+    if coder is None or coder.flow or not coder.entries:
+        return None
+    params = coder.get("params")
+    lines = ctx.lines
+    if isinstance(params, Mapping) and params.entries and not params.flow:
+        indent = params.entries[0].key.span.start.column
+        anchor_line = _line_after(params.entries[-1])
+        text = "".join(f'{" " * indent}{name}: ""\n' for name in names)
+    elif params is None:
+        indent = coder.entries[0].key.span.start.column
+        anchor_line = _line_after(coder.entries[-1])
+        text = f"{' ' * indent}params:\n" + "".join(f'{" " * (indent + 2)}{name}: ""\n' for name in names)
+    else:
+        return None
+    if anchor_line >= len(lines) and lines and not lines[-1].endswith(("\n", "\r")):
+        text = "\n" + text.rstrip("\n")
+        position = Span.point(len(lines) - 1, len(lines[-1]))
+    else:
+        position = Span.point(anchor_line, 0)
+    title = "Add the missing required parameter" + ("s" if len(names) > 1 else "")
+    return Fix(title, (TextEdit(position, text),), safe=False)
+
+
+def _line_after(entry) -> int:  # type: ignore[no-untyped-def]
+    end = entry.value.span.end
+    return end.line if end.column == 0 else end.line + 1
+
+
+def _value_problems(ctx: EntityContext, template: Template) -> list[tuple[ParamValue, TemplateParameter, ValueProblem]]:
+    key = "value-problems"
+    if key not in ctx.extra:
+        problems = []
+        names = known_names(ctx, template)
+        for name, value in ctx.effective.params.items():
+            param = template.parameter(name)
+            if param is None or (names is not None and name not in names) or value.value == "":
+                continue
+            problem = check_parameter_value(param, value.value)
+            if problem is not None and problem.kind != "required":
+                problems.append((value, param, problem))
+        ctx.extra[key] = problems
+    return ctx.extra[key]  # type: ignore[return-value]
+
+
+def _value_rule(kinds: tuple[str, ...]):  # type: ignore[no-untyped-def]
+    def check(ctx: EntityContext) -> Iterator[Finding]:
+        template = template_with_parameters(ctx)
+        if template is None:
+            return
+        for value, param, problem in _value_problems(ctx, template):
+            if problem.kind not in kinds:
+                continue
+            span = value_span(ctx, value)
+            if span is None:
+                continue
+            message = f'{param.name}{origin_note(value)}: {problem.message}'
+            yield ctx.finding(span, message, *_value_fixes(value, param))
+
+    return check
+
+
+def _value_fixes(value: ParamValue, param: TemplateParameter) -> tuple[Fix, ...]:
+    node = value.node
+    if value.source != "catalog" or node is None:
+        return ()
+    text = value.value
+    if param.options and not param.is_multi_select:
+        same_case = [o.value for o in param.options if o.value.casefold() == text.casefold()]
+        if same_case:
+            return (replace_fix(f'Change to "{same_case[0]}"', node.span, literal(same_case[0], node)),)
+        close = difflib.get_close_matches(text, list(param.option_values), n=3, cutoff=0.4)
+        return tuple(replace_fix(f'Change to "{c}"', node.span, literal(c, node), safe=False) for c in close)
+    if param.type == "bool":
+        folded = text.strip().casefold()
+        if folded in ("true", "false"):
+            return (replace_fix(f'Change to "{folded}"', node.span, quoted(folded)),)
+        if folded in ("yes", "on", "y", "1", "no", "off", "n", "0"):
+            target = "true" if folded in ("yes", "on", "y", "1") else "false"
+            return (replace_fix(f'Change to "{target}"', node.span, quoted(target), safe=False),)
+    return ()
+
+
+_EXAMPLE_NUMBER = example('coder:\n  templateName: docker\n  params:\n    memory: "64"')
+
+
+def _register_value_rules() -> None:
+    specs = [
+        ("CC303", "value-not-an-option", ("option",),
+         "The value is not one of the parameter's options",
+         "A parameter with options accepts exactly one option's value (case-sensitive). Coder rejects "
+         "anything else when the workspace is created.",
+         example('coder:\n  templateName: devcontainers\n  params:\n    region: US-East-1'),
+         example('coder:\n  templateName: devcontainers\n  params:\n    region: us-east-1')),
+        ("CC304", "invalid-bool", ("bool",),
+         "A `bool` parameter's value is not `true` or `false`",
+         "Coder accepts exactly `\"true\"` or `\"false\"` for `bool` parameters; `yes`, `on` or `True` are "
+         "rejected.",
+         example('coder:\n  templateName: docker\n  params:\n    docker_in_docker: "yes"'),
+         example('coder:\n  templateName: docker\n  params:\n    docker_in_docker: "true"')),
+        ("CC305", "invalid-number", ("number", "range"),
+         "A `number` parameter's value is not a number, or is out of range",
+         "A `number` parameter with `validation_min`/`validation_max` needs a base-10 integer within the "
+         "bounds (inclusive); the message is the template's `validation_error` when it has one. Without "
+         "bounds, the value must still parse as a number when the workspace is built.",
+         _EXAMPLE_NUMBER,
+         example('coder:\n  templateName: docker\n  params:\n    memory: "16"')),
+        ("CC306", "regex-mismatch", ("regex",),
+         "A `string` parameter's value does not match the template's pattern",
+         "Coder searches the template's `validation_regex` (Go RE2) anywhere in the value (an unanchored "
+         "search) and rejects the value when it is not found, with the template's `validation_error`.",
+         example('coder:\n  templateName: docker\n  params:\n    dotfiles_uri: "github.com/me/dotfiles"'),
+         example('coder:\n  templateName: docker\n  params:\n    dotfiles_uri: "https://github.com/me/dotfiles"')),
+        ("CC307", "invalid-list", ("list",),
+         "A `list(string)` parameter's value is not a JSON array of strings",
+         "`list(string)` values travel as a JSON array in a string, such as `'[\"a\",\"b\"]'`. A comma-separated "
+         "string or a YAML list is rejected.",
+         example('coder:\n  templateName: devcontainers\n  params:\n    ide_extensions: "ms-python.python"'),
+         example("coder:\n  templateName: devcontainers\n  params:\n    ide_extensions: '[\"ms-python.python\"]'")),
+        ("CC308", "multi-select-option", ("multi-select",),
+         "An element of a multi-select value is not one of the options",
+         "A `list(string)` parameter shown as a multi-select accepts a JSON array whose every element is one "
+         "of the options' values.",
+         example("coder:\n  templateName: devcontainers\n  params:\n    tools: '[\"git\", \"emacs\"]'"),
+         example("coder:\n  templateName: devcontainers\n  params:\n    tools: '[\"git\", \"node\"]'")),
+    ]
+    for code, name, kinds, summary, explanation, bad, good in specs:
+        rule(code, name, "error", summary, explanation=explanation, bad=bad, good=good, group="parameters",
+             needs_templates=True)(_value_rule(kinds))
+
+
+_register_value_rules()
+
+
+@rule(
+    "CC309",
+    "overwritten-by-repository-url",
+    "warning",
+    "A catalog parameter is overwritten by the repository URL",
+    explanation="""
+The plugin sets every parameter named in the app's `repoUrlParamKeys` to the entity's repository URL,
+after the catalog's `params`: a value written here for such a key is silently replaced. Remove it (the
+safe fix does), or change `backstage.io/source-location` if the URL is wrong.
+""",
+    bad="""apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata:
+  name: python-project
+  annotations:
+    backstage.io/source-location: url:https://github.com/acme/python-project/tree/main/
+spec:
+  type: service
+  lifecycle: production
+  owner: team-a
+  coder:
+    templateName: devcontainers
+    params:
+      repo_url: https://github.com/acme/other
+""",
+    good="""apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata:
+  name: python-project
+  annotations:
+    backstage.io/source-location: url:https://github.com/acme/python-project/tree/main/
+spec:
+  type: service
+  lifecycle: production
+  owner: team-a
+  coder:
+    templateName: devcontainers
+""",
+    group="parameters",
+)
+def overwritten_by_repository_url(ctx: EntityContext) -> Iterator[Finding]:
+    coder = ctx.entity.coder
+    params_node = coder.get("params") if coder else None
+    for name, value in ctx.effective.params.items():
+        node = value.overridden_catalog_node
+        if node is None or value.source != "repository-url":
+            continue
+        entry = params_node.entry(name) if isinstance(params_node, Mapping) else None
+        fixes: tuple[Fix, ...] = ()
+        if entry is not None and isinstance(params_node, Mapping) and not params_node.flow and len(params_node.entries) > 1:
+            start = Span.point(entry.key.span.start.line, 0)
+            end_line = _line_after(entry)
+            fixes = (Fix(f'Remove "{name}"', (TextEdit(Span(start.start, Span.point(end_line, 0).start), ""),)),)
+        if node.text == value.value:
+            message = f"params.{name} repeats the repository URL the plugin injects anyway: remove it"
+        else:
+            message = (
+                f'params.{name} is overwritten: the plugin sets "{name}" to the repository URL {value.value} '
+                "(workspaces.repoUrlParamKeys)"
+            )
+        yield ctx.finding(node.span, message, *fixes)
+
+
+@rule(
+    "CC310",
+    "regex-portability",
+    "info",
+    "The template's pattern reads differently in Go RE2",
+    explanation="""
+Coder checks `validation_regex` with Go's RE2; coder-catalog checks it with Python's `re`. For the common
+subset they agree; look-arounds, back-references, `\\Z`, possessive quantifiers, POSIX classes and `\\p{...}`
+are read differently or only by one of them, so the verdict on this value may differ from Coder's.
+""",
+    bad="",
+    good="",
+    group="parameters",
+    needs_templates=True,
+)
+def regex_portability(ctx: EntityContext) -> Iterator[Finding]:
+    template = template_with_parameters(ctx)
+    if template is None:
+        return
+    for name, value in ctx.effective.params.items():
+        param = template.parameter(name)
+        if param is None or not param.validation_regex or param.options:
+            continue
+        notes = regex_portability_notes(param.validation_regex)
+        problem = check_parameter_value(param, value.value) if value.value else None
+        if problem is not None and problem.kind == "regex-invalid":
+            notes.append("Python cannot compile it, so the value was not checked")
+        span = value_span(ctx, value)
+        if notes and span is not None:
+            yield ctx.finding(
+                span, f'the pattern of "{name}" ({param.validation_regex}) ' + "; ".join(notes)
+            )
+
+
+@rule(
+    "CC311",
+    "dynamic-parameter-diagnostic",
+    "error",
+    "Coder's dynamic-parameter evaluation reports a problem",
+    explanation="""
+Templates on Coder's dynamic parameter flow can have conditional parameters and options. When the
+deployment supports it, coder-catalog asks Coder to evaluate the effective values
+(`dynamic-parameters/evaluate`) and reports Coder's own diagnostics, with Coder's severity.
+""",
+    bad="",
+    good="",
+    group="parameters",
+    needs_templates=True,
+)
+def dynamic_parameter_diagnostic(ctx: EntityContext) -> Iterator[Finding]:
+    template = effective_template(ctx)
+    if template is None:
+        return
+    evaluation = _evaluation(ctx, template)
+    if evaluation is None:
+        return
+    for diagnostic in evaluation.diagnostics:
+        value = ctx.effective.params.get(diagnostic.parameter)
+        span = value_span(ctx, value) if value is not None else coder_key_span(ctx)
+        if span is None:
+            continue
+        text = diagnostic.summary + (f": {diagnostic.detail}" if diagnostic.detail else "")
+        where = f"{diagnostic.parameter}: " if diagnostic.parameter else ""
+        severity = "warning" if diagnostic.severity == "warning" else None
+        yield ctx.finding(span, f"Coder says {where}{text}", severity=severity)  # type: ignore[arg-type]

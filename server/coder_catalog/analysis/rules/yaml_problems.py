@@ -11,6 +11,16 @@ ALIAS_BOMB = "CC003"
 NOT_A_MAPPING = "CC004"
 TEMPLATES_UNAVAILABLE = "CC200"
 
+_ENTITY = """apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata:
+  name: python-project
+spec:
+  type: service
+  lifecycle: production
+  owner: team-a
+"""
+
 declare(
     INTERNAL_ERROR,
     "internal-error",
@@ -30,8 +40,8 @@ declare(
     "The document is not valid YAML",
     explanation="Backstage cannot read a document with a syntax error, so the entity is not ingested. "
     "The finding points at the place the YAML parser gave up; the other documents of the file are still checked.",
-    bad="metadata:\n  name: [python-project\n",
-    good="metadata:\n  name: python-project\n",
+    bad=_ENTITY.replace("name: python-project", "name: [python-project"),
+    good=_ENTITY,
     group="yaml",
 )
 
@@ -42,8 +52,8 @@ declare(
     "A key appears twice in the same mapping",
     explanation="Backstage rejects an entity whose YAML repeats a key. Which value a tool uses differs "
     "from tool to tool; remove one of them.",
-    bad="spec:\n  coder:\n    mode: auto\n    mode: manual\n",
-    good="spec:\n  coder:\n    mode: auto\n",
+    bad=_ENTITY + "  coder:\n    templateName: docker\n    mode: auto\n    mode: manual\n",
+    good=_ENTITY + "  coder:\n    templateName: docker\n    mode: auto\n",
     group="yaml",
 )
 
@@ -57,7 +67,7 @@ declare(
     bad="a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
     "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\n"
     "e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]\n",
-    good="a: &a [x, x]\nb: [*a, *a]\n",
+    good=_ENTITY.replace("metadata:", "metadata:\n  tags: &tags [python, api]") + "  x-tags: *tags\n",
     group="yaml",
 )
 
@@ -68,8 +78,8 @@ declare(
     "A document is not a mapping",
     explanation="Each document of a catalog file is one entity: a mapping with `apiVersion`, `kind`, "
     "`metadata` and usually `spec`.",
-    bad="- apiVersion: backstage.io/v1alpha1\n  kind: Component\n",
-    good="apiVersion: backstage.io/v1alpha1\nkind: Component\n",
+    bad="".join(("- " if i == 0 else "  ") + line + "\n" for i, line in enumerate(_ENTITY.splitlines())),
+    good=_ENTITY,
     group="yaml",
 )
 

@@ -1,0 +1,130 @@
+"""Multi-document files: splitting, per-document findings, incremental re-analysis, odd inputs."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from analysis_support import Linter
+
+from coder_catalog.analysis.analyze import Analyzer
+from coder_catalog.analysis.documents import split_documents
+from coder_catalog.analysis.templates import TemplateData
+from coder_catalog.settings import Settings
+
+ENTITY = """apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata:
+  name: {name}
+spec:
+  type: service
+  lifecycle: production
+  owner: team-a
+  coder:
+    templateName: docker
+    mode: {mode}
+"""
+
+
+def test_split_keeps_comments_with_the_document_they_precede() -> None:
+    text = "# header\n---\na: 1\n---\nb: 2\n...\n# tail\n"
+    segments = split_documents(text)
+    assert [(s.start_line, s.text) for s in segments] == [
+        (0, "# header\n---\na: 1\n"),
+        (3, "---\nb: 2\n...\n"),
+        (6, "# tail\n"),
+    ]
+    assert "".join(s.text for s in segments) == text
+
+
+def test_markers_inside_block_scalars_are_not_split() -> None:
+    text = "a: |\n  ---\n  x\nb: 1\n"
+    assert len(split_documents(text)) == 1
+
+
+def test_a_syntax_error_does_not_stop_the_other_documents(lint: Linter) -> None:
+    text = ENTITY.format(name="one", mode="Auto") + "---\nkey: [unclosed\n---\n" + ENTITY.format(name="three", mode="Auto")
+    findings = lint(text).findings
+    lines = {f.code: [] for f in findings}
+    for f in findings:
+        lines[f.code].append(f.span.start.line)
+    assert len(lines["CC001"]) == 1
+    assert lines["CC105"] == [10, 24]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "# nothing here\n",
+        "---\n---\n",
+        "\ufeff" + ENTITY.format(name="bom", mode="auto"),
+        ENTITY.format(name="crlf", mode="auto").replace("\n", "\r\n"),
+        ENTITY.format(name="ünïcödé-nämé", mode="auto"),
+        "\x00\xff\x1b[31mbinary",
+        "\t\ta:\n\tb",
+        "{" * 10000,
+        "a: " + "x" * 200_000,
+    ],
+)
+def test_odd_input_never_raises(text: str, lint: Linter) -> None:
+    lint(text)
+
+
+def test_bom_moves_first_line_columns(lint: Linter) -> None:
+    plain = lint("kind: 42\n").findings
+    with_bom = lint("\ufeffkind: 42\n").findings
+    first = next(f for f in plain if f.code == "CC502")
+    moved = next(f for f in with_bom if f.code == "CC502")
+    assert moved.span.start.column == first.span.start.column + 1
+
+
+def test_fuzzed_bytes_never_raise(lint: Linter) -> None:
+    rng = random.Random(1234)
+    base = ENTITY.format(name="fuzz", mode="auto")
+    for _ in range(300):
+        chars = list(base)
+        for _ in range(rng.randint(1, 8)):
+            position = rng.randrange(len(chars))
+            chars[position] = rng.choice(["\n", ":", "-", " ", "[", "{", '"', "'", "&a", "*a", "!", "#", "---\n", "é"])
+        lint("".join(chars))
+
+
+def test_changing_one_document_reanalyses_only_that_one(settings: Settings, template_data: TemplateData) -> None:
+    docs = [ENTITY.format(name=f"service-{i}", mode="auto") for i in range(50)]
+    analyzer = Analyzer(settings, template_data)
+    first = analyzer.analyze("---\n".join(docs))
+    assert analyzer.analysed_documents == 50
+    docs[17] = docs[17].replace("mode: auto", "mode: Auto")
+    second = analyzer.analyze("---\n".join(docs))
+    assert analyzer.analysed_documents == 51
+    assert [f.code for f in second.findings if f.code == "CC105"] == ["CC105"]
+    assert len(second.findings) == len(first.findings) + 1
+
+
+def test_inserting_lines_shifts_later_findings(settings: Settings, template_data: TemplateData) -> None:
+    docs = [ENTITY.format(name=f"s{i}", mode="Auto") for i in range(3)]
+    analyzer = Analyzer(settings, template_data)
+    before = [f.span.start.line for f in analyzer.analyze("---\n".join(docs)).findings if f.code == "CC105"]
+    docs[0] = "# a new comment\n" + docs[0]
+    after = [f.span.start.line for f in analyzer.analyze("---\n".join(docs)).findings if f.code == "CC105"]
+    assert after == [line + 1 for line in before]
+
+
+def test_suppression_comments(lint: Linter) -> None:
+    text = ENTITY.format(name="quiet", mode="Auto  # coder-catalog: ignore[CC105]")
+    assert "CC105" not in lint.codes(text)
+    text = ENTITY.format(name="quiet", mode="Auto  # coder-catalog: ignore[CC999]")
+    assert "CC105" in lint.codes(text)
+    text = ENTITY.format(name="quiet", mode="Auto").replace("    mode:", "    # coder-catalog: ignore\n    mode:")
+    assert "CC105" not in lint.codes(text)
+
+
+def test_severity_overrides_and_off(settings: Settings, template_data: TemplateData) -> None:
+    from dataclasses import replace
+
+    text = ENTITY.format(name="sev", mode="Auto")
+    changed = replace(settings, rules={"CC105": "info", "CC401": "off"})
+    findings = Analyzer(changed, template_data).analyze(text).findings
+    assert [f.severity for f in findings if f.code == "CC105"] == ["info"]
+    assert "CC401" not in [f.code for f in findings]
