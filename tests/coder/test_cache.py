@@ -48,8 +48,12 @@ async def test_a_lint_run_costs_at_most_three_plus_distinct_templates(simulator:
     files = [[names[i % 3].upper() if i % 2 else names[i % 3], "does-not-exist"] for i in range(200)]
     results = await asyncio.gather(*(cache.catalog_for(f) for f in files))
     await cache.client.aclose()
-    assert all(r.find(names[0]) is not None for r in results)
-    assert all(r.find(n) and r.find(n).parameters is not None for r in results for n in names)  # type: ignore[union-attr]
+    for wanted, result in zip(files, results, strict=True):
+        template = result.find(wanted[0])
+        assert template is not None and template.parameters is not None
+    everything = cache.peek()
+    assert everything is not None
+    assert all(everything.find(n).parameters is not None for n in names)  # type: ignore[union-attr]
     assert len(api_requests(simulator)) <= 3 + len(names)
 
 

@@ -15,7 +15,7 @@ import asyncio
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterable
-from typing import TypeVar
+from typing import Any, TypeVar, cast
 
 from coder_catalog.coder.client import CoderClient
 from coder_catalog.coder.errors import CoderHTTPError, TooEarly
@@ -42,7 +42,7 @@ class TemplateCache:
         self._listing_at = float("-inf")
         self._parameters: OrderedDict[str, tuple[TemplateParameter, ...]] = OrderedDict()
         self._presets: OrderedDict[str, tuple[Preset, ...]] = OrderedDict()
-        self._in_flight: dict[str, asyncio.Future[object]] = {}
+        self._in_flight: dict[str, asyncio.Future[Any]] = {}
 
     @property
     def description(self) -> str:
@@ -150,24 +150,21 @@ class TemplateCache:
         return listing.with_templates(loaded, unavailable)
 
     async def _single_flight(self, key: str, fetch: Callable[[], Awaitable[T]]) -> T:
-        pending = self._in_flight.get(key)
-        if pending is not None:
-            return await asyncio.shield(pending)  # type: ignore[return-value]
-        loop = asyncio.get_running_loop()
-        future: asyncio.Future[object] = loop.create_future()
-        self._in_flight[key] = future
-        try:
-            result = await fetch()
-        except BaseException as exc:
-            if not future.done():
-                future.set_exception(exc)
-                future.exception()  # mark retrieved: waiters get it, nobody else must
-            raise
-        else:
-            future.set_result(result)
-            return result
-        finally:
-            self._in_flight.pop(key, None)
+        """Concurrent callers of the same fetch share one request. The fetch runs as its own
+        task, so a caller that is cancelled (an editor request, say) does not cancel it for the
+        others, and its result still lands in the cache."""
+        task = self._in_flight.get(key)
+        if task is None:
+            new: asyncio.Future[Any] = asyncio.ensure_future(fetch())
+            new.add_done_callback(lambda done: self._finished(key, done))
+            self._in_flight[key] = task = new
+        return cast(T, await asyncio.shield(task))
+
+    def _finished(self, key: str, task: asyncio.Future[Any]) -> None:
+        if self._in_flight.get(key) is task:
+            del self._in_flight[key]
+        if not task.cancelled():
+            task.exception()  # retrieved here too, so an unawaited failure is not logged as lost
 
 
 def _remember(store: OrderedDict[str, T], key: str, value: T) -> None:

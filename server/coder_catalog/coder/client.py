@@ -29,7 +29,6 @@ import httpx
 
 from coder_catalog import __version__
 from coder_catalog.accounts.credentials import Credential, Secret
-from coder_catalog.settings.model import origin_of
 from coder_catalog.coder.errors import (
     CoderError,
     CoderHTTPError,
@@ -52,6 +51,7 @@ from coder_catalog.coder.models import (
     Workspace,
     WorkspaceBuild,
 )
+from coder_catalog.settings.model import origin_of
 from coder_catalog.templates.model import Preset, Template, TemplateParameter
 
 API = "/api/v2"
@@ -390,8 +390,9 @@ class CoderClient:
                 deployment=self.url,
                 request=described,
             )
-        message = body.get("message") if isinstance(body.get("message"), str) else f"HTTP {status}"
-        detail = body.get("detail") if isinstance(body.get("detail"), str) else ""
+        raw_message, raw_detail = body.get("message"), body.get("detail")
+        message = raw_message if isinstance(raw_message, str) and raw_message else f"HTTP {status}"
+        detail = raw_detail if isinstance(raw_detail, str) else ""
         validations = [
             FieldError(str(v.get("field", "")), str(v.get("detail", "")))
             for v in body.get("validations") or []

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
+from coder_catalog.templates.model import DynamicEvaluation, ParameterDiagnostic
+
 
 def _s(data: Mapping[str, Any], key: str) -> str:
     value = data.get(key)
@@ -75,7 +77,8 @@ class WorkspaceBuild:
 
     @classmethod
     def from_api(cls, data: Mapping[str, Any]) -> WorkspaceBuild:
-        job = data.get("job") if isinstance(data.get("job"), Mapping) else {}
+        raw_job = data.get("job")
+        job: Mapping[str, Any] = raw_job if isinstance(raw_job, Mapping) else {}
         number = data.get("build_number")
         return cls(
             id=_s(data, "id"),
@@ -126,38 +129,4 @@ class Workspace:
         return f"{access_url.rstrip('/')}/@{quote(self.owner_name)}/{quote(self.name)}"
 
 
-@dataclass(frozen=True, slots=True)
-class ParameterDiagnostic:
-    parameter: str  # "" for a diagnostic about the whole form
-    severity: str  # error | warning
-    summary: str
-    detail: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class DynamicEvaluation:
-    """The answer of ``dynamic-parameters/evaluate``: which parameters exist for these inputs."""
-
-    parameter_names: tuple[str, ...]
-    diagnostics: tuple[ParameterDiagnostic, ...]
-
-    @classmethod
-    def from_api(cls, data: Mapping[str, Any]) -> DynamicEvaluation:
-        names: list[str] = []
-        diagnostics: list[ParameterDiagnostic] = []
-        for d in data.get("diagnostics") or []:
-            if isinstance(d, Mapping):
-                diagnostics.append(
-                    ParameterDiagnostic("", _s(d, "severity"), _s(d, "summary"), _s(d, "detail"))
-                )
-        for p in data.get("parameters") or []:
-            if not isinstance(p, Mapping):
-                continue
-            name = _s(p, "name")
-            names.append(name)
-            for d in p.get("diagnostics") or []:
-                if isinstance(d, Mapping):
-                    diagnostics.append(
-                        ParameterDiagnostic(name, _s(d, "severity"), _s(d, "summary"), _s(d, "detail"))
-                    )
-        return cls(tuple(names), tuple(diagnostics))
+__all__ = ["BuildInfo", "DynamicEvaluation", "Organization", "ParameterDiagnostic", "User", "Workspace", "WorkspaceBuild"]

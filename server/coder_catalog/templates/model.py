@@ -319,3 +319,40 @@ class TemplateCatalog:
         problems = dict(self.unavailable)
         problems.update(unavailable or {})
         return TemplateCatalog(merged, self.server_version, self.deployment_url, problems)
+
+
+@dataclass(frozen=True, slots=True)
+class ParameterDiagnostic:
+    parameter: str  # "" for a diagnostic about the whole form
+    severity: str  # error | warning
+    summary: str
+    detail: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class DynamicEvaluation:
+    """The answer of ``dynamic-parameters/evaluate``: which parameters exist for these inputs."""
+
+    parameter_names: tuple[str, ...]
+    diagnostics: tuple[ParameterDiagnostic, ...]
+
+    @classmethod
+    def from_api(cls, data: Mapping[str, Any]) -> DynamicEvaluation:
+        names: list[str] = []
+        diagnostics: list[ParameterDiagnostic] = []
+        for d in data.get("diagnostics") or []:
+            if isinstance(d, Mapping):
+                diagnostics.append(
+                    ParameterDiagnostic("", _str(d, "severity"), _str(d, "summary"), _str(d, "detail"))
+                )
+        for p in data.get("parameters") or []:
+            if not isinstance(p, Mapping):
+                continue
+            name = _str(p, "name")
+            names.append(name)
+            for d in p.get("diagnostics") or []:
+                if isinstance(d, Mapping):
+                    diagnostics.append(
+                        ParameterDiagnostic(name, _str(d, "severity"), _str(d, "summary"), _str(d, "detail"))
+                    )
+        return cls(tuple(names), tuple(diagnostics))

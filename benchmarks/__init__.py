@@ -1,0 +1,1 @@
+"""Speed, memory and request-count figures (``make bench``), printed as JSON."""

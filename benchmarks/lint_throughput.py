@@ -1,0 +1,97 @@
+"""``coder-catalog lint`` throughput: 5,000 small single-entity catalog files linted offline.
+
+The files are generated in a temporary git repository (one folder per service, as in a
+monorepo; every file different so no cached result answers for another) and linted in-process:
+discovery (with the one git call), reading, settings, analysis and the text report. Start-up
+(the interpreter and the imports) is not counted. Target: 3,000 files/s.
+"""
+
+from __future__ import annotations
+
+import io
+import shutil
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from coder_catalog.cli.lint_engine import LintOptions, lint
+from coder_catalog.cli.lint_formats import render_text
+
+TARGET_FILES_PER_SECOND = 3000
+MODES = ("manual", "auto")
+TEMPLATES = ("docker", "devcontainers", "kubernetes", "scratch")
+
+
+def catalog_file(number: int) -> str:
+    return (
+        "apiVersion: backstage.io/v1alpha1\n"
+        "kind: Component\n"
+        "metadata:\n"
+        f"  name: service-{number}\n"
+        "  annotations:\n"
+        f"    backstage.io/source-location: url:https://github.com/acme/service-{number}/tree/main/\n"
+        "spec:\n"
+        "  type: service\n"
+        "  lifecycle: production\n"
+        f"  owner: team-{number % 40}\n"
+        "  coder:\n"
+        f"    templateName: {TEMPLATES[number % len(TEMPLATES)]}\n"
+        f"    mode: {MODES[number % 2]}\n"
+    )
+
+
+def generate(root: Path, count: int) -> None:
+    for number in range(count):
+        folder = root / f"team-{number % 40}" / f"service-{number}"
+        folder.mkdir(parents=True)
+        (folder / "catalog-info.yaml").write_text(catalog_file(number), encoding="utf-8")
+        (folder / "README.md").write_text(f"# service {number}\n", encoding="utf-8")
+
+
+def _git_init(root: Path) -> bool:
+    git = shutil.which("git")
+    if git is None:
+        return False
+    done = subprocess.run([git, "init", "-q", str(root)], capture_output=True, check=False)
+    return done.returncode == 0
+
+
+def _lint_once(root: Path) -> tuple[float, float, int, int]:
+    started = time.perf_counter()
+    report = lint(LintOptions(paths=(str(root),), offline=True), cwd=root, env={})
+    linted = time.perf_counter() - started
+    out = io.StringIO()
+    render_text(report, out)
+    total = time.perf_counter() - started
+    findings = sum(len(f.findings) for f in report.files)
+    return linted, total, len(report.files), findings
+
+
+def run(count: int = 5000) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory(prefix="coder-catalog-lint-bench-") as folder:
+        root = Path(folder) / "repo"
+        root.mkdir()
+        in_git = _git_init(root)
+        generate(root, count)
+        linted, total, files, findings = _lint_once(root)
+    per_second = files / total if total else 0.0
+    return {
+        "files": files,
+        "findings": findings,
+        "git_repository": in_git,
+        "lint_seconds": round(linted, 3),
+        "lint_and_report_seconds": round(total, 3),
+        "files_per_second": round(per_second),
+        "target_files_per_second": TARGET_FILES_PER_SECOND,
+        "meets_target": per_second >= TARGET_FILES_PER_SECOND,
+    }
+
+
+if __name__ == "__main__":
+    import json
+    import sys
+
+    json.dump(run(), sys.stdout, indent=2)
+    sys.stdout.write("\n")
