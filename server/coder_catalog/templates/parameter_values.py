@@ -28,6 +28,10 @@ _RE2_DIFFERENCES: tuple[tuple[str, str], ...] = (
 )
 
 
+# What Go's strconv.ParseFloat reads as a plain decimal number (ASCII digits only).
+_DECIMAL = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?")
+
+
 @dataclass(frozen=True, slots=True)
 class ValueProblem:
     """Why Coder rejects a value; ``message`` is close to Coder's own wording."""
@@ -140,11 +144,7 @@ def check_parameter_value(param: TemplateParameter, value: str | None) -> ValueP
                     return ValueProblem(name, f"value {number} is less than the minimum {low}", "range")
                 return ValueProblem(name, f"value {number} is more than the maximum {high}", "range")
             return None
-        try:
-            float(resolved)
-        except ValueError:
-            return ValueProblem(name, f'value "{resolved}" is not a number', "number")
-        if resolved.strip() != resolved or resolved.lower() in ("nan", "inf", "-inf", "+inf", "infinity"):
+        if not _DECIMAL.fullmatch(resolved):
             return ValueProblem(name, f'value "{resolved}" is not a number', "number")
         return None
 
