@@ -106,7 +106,9 @@ async def run_coder(call: Callable[[], Awaitable[T]], cleanup: AbstractAsyncCont
 
 
 def display_path(path: str | Path) -> str:
+    """Relative to the current folder when below it, else as given."""
     try:
-        return os.path.relpath(path)
+        relative = os.path.relpath(path)
     except ValueError:
         return str(path)
+    return str(path) if relative.startswith("..") else relative
