@@ -20,8 +20,8 @@ from coder_catalog.analysis.yaml_tree import (
 )
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
-_START = re.compile(r"---(?=[ \t]|$)")
-_END = re.compile(r"\.\.\.(?=[ \t]|$)")
+_START = re.compile(r"---(?=[ \t\r\n]|$)")
+_END = re.compile(r"\.\.\.(?=[ \t\r\n]|$)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +55,42 @@ def split_lines(text: str) -> list[str]:
     return lines
 
 
+_MARKER = re.compile(r"^(?:(?P<start>---)|\.\.\.)(?=[ \t\r\n]|$)", re.MULTILINE)
+_PREAMBLE = re.compile(r"(?:[ \t]*(?:#[^\n]*)?\n|%[^\n]*\n)*[ \t]*(?:#[^\n]*)?")
+
+
 def split_documents(text: str) -> list[Segment]:
+    """The documents of a file, in order; their texts concatenated give back the whole text.
+
+    Comments, blank lines and directives before a ``---`` belong to the document it starts.
+    """
+    if "\r" in text and "\n" not in text:
+        return _split_lines_slowly(text)  # old Mac line ends: MULTILINE anchors do not see them
+    segments: list[Segment] = []
+    start = 0  # offset where the current segment starts
+    start_line = 0
+
+    def cut(end: int) -> None:
+        nonlocal start, start_line
+        if end > start:
+            piece = text[start:end]
+            breaks = piece.count("\n")
+            segments.append(Segment(len(segments), start_line, piece, breaks + (0 if piece.endswith("\n") else 1)))
+            start_line += breaks
+            start = end
+
+    for marker in _MARKER.finditer(text):
+        if marker.group("start") is not None:
+            if not _PREAMBLE.fullmatch(text, start, marker.start()):
+                cut(marker.start())
+        else:
+            line_end = text.find("\n", marker.end())
+            cut(len(text) if line_end < 0 else line_end + 1)
+    cut(len(text))
+    return segments
+
+
+def _split_lines_slowly(text: str) -> list[Segment]:
     lines = split_lines(text)
     segments: list[Segment] = []
     current: list[str] = []

@@ -18,10 +18,36 @@ import yaml
 
 from coder_catalog.analysis.spans import Position, Span
 
+class _NoResolution:
+    """PyYAML would resolve every implicit tag with YAML 1.1 rules, in Python; we resolve with
+    YAML 1.2 ourselves, so implicit nodes get the empty tag and explicit tags stay as written."""
+
+    def resolve(self, kind: type, value: Any, implicit: Any) -> str:
+        return ""
+
+    def descend_resolver(self, parent: Any, index: Any) -> None:
+        pass
+
+    def ascend_resolver(self) -> None:
+        pass
+
+
 try:
-    _Loader: type = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover - PyYAML without libyaml
-    _Loader = yaml.SafeLoader
+    from yaml.cyaml import CParser
+
+    class _Loader(_NoResolution, CParser):  # type: ignore[misc]
+        pass
+
+except ImportError:  # pragma: no cover - PyYAML without libyaml
+
+    class _Loader(  # type: ignore[no-redef]
+        _NoResolution, yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser, yaml.composer.Composer
+    ):
+        def __init__(self, stream: str) -> None:
+            yaml.reader.Reader.__init__(self, stream)
+            yaml.scanner.Scanner.__init__(self)
+            yaml.parser.Parser.__init__(self)
+            yaml.composer.Composer.__init__(self)
 
 # YAML 1.2 core schema (https://yaml.org/spec/1.2.2/#1032-tag-resolution)
 _NULL = re.compile(r"~|null|Null|NULL|")
@@ -32,9 +58,6 @@ _INT16 = re.compile(r"0x[0-9a-fA-F]+")
 _FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?")
 _INF = re.compile(r"[-+]?\.(inf|Inf|INF)")
 _NAN = re.compile(r"\.(nan|NaN|NAN)")
-
-# The node properties before a scalar's content: an anchor and a tag, in either order.
-_PROPERTIES = re.compile(r"(?:&\S+\s+)?(?P<tag>!)?")
 
 MAX_EXPANDED_NODES = 100_000
 STR_TAG = "tag:yaml.org,2002:str"
@@ -55,8 +78,20 @@ class YamlSyntaxError(Exception):
         self.span = span
 
 
+_NUMBER_START = frozenset("-+.0123456789")
+_NULLS = frozenset(("~", "null", "Null", "NULL", ""))
+_BOOLS = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
+
+
 def resolve_plain(text: str) -> tuple[str, Any]:
     """The core-schema type and value of a plain (unquoted) scalar."""
+    if text in _NULLS:
+        return "null", None
+    boolean = _BOOLS.get(text)
+    if boolean is not None:
+        return "bool", boolean
+    if text[0] not in _NUMBER_START:
+        return "str", text  # the common case
     if _NULL.fullmatch(text):
         return "null", None
     if _BOOL.fullmatch(text):
@@ -78,7 +113,15 @@ def resolve_plain(text: str) -> tuple[str, Any]:
 
 @dataclass(eq=False, slots=True)
 class Node:
-    span: Span
+    # The parser's marks (line, column): the span is built only when asked for, since most
+    # nodes are never reported.
+    start_mark: Any
+    end_mark: Any
+
+    @property
+    def span(self) -> Span:
+        start, end = self.start_mark, self.end_mark
+        return Span(Position(start.line, start.column), Position(end.line, end.column))
 
     @property
     def kind(self) -> str:
@@ -109,26 +152,33 @@ class Scalar(Node):
 class Entry:
     key: Node
     value: Node
+    key_text: str | None = None  # the key's text when it is a scalar
 
-    @property
-    def key_text(self) -> str | None:
-        return self.key.text if isinstance(self.key, Scalar) else None
+    @classmethod
+    def of(cls, key: Node, value: Node) -> Entry:
+        return cls(key, value, key.text if isinstance(key, Scalar) else None)
 
 
 @dataclass(eq=False, slots=True)
 class Mapping(Node):
     entries: list[Entry] = field(default_factory=list)
     flow: bool = False
+    _index: dict[str, Entry] | None = field(default=None, repr=False)
 
     @property
     def kind(self) -> str:
         return "mapping"
 
     def entry(self, key: str) -> Entry | None:
-        for e in self.entries:
-            if e.key_text == key:
-                return e
-        return None
+        """The first entry with this key (entries must not change after the first lookup)."""
+        index = self._index
+        if index is None:
+            index = {}
+            for e in self.entries:
+                if e.key_text is not None and e.key_text not in index:
+                    index[e.key_text] = e
+            self._index = index
+        return index.get(key)
 
     def get(self, key: str) -> Node | None:
         found = self.entry(key)
@@ -169,20 +219,22 @@ class _Builder:
         self.text = text
         self.built: dict[int, Node] = {}
         self.duplicates: list[tuple[Entry, Entry]] = []
+        self.has_aliases = False
 
     def build(self, node: yaml.Node) -> Node:
         known = self.built.get(id(node))
         if known is not None:
+            self.has_aliases = True
             return known  # an alias: the same node again, never a copy
         result: Node
         if isinstance(node, yaml.ScalarNode):
             result = self._scalar(node)
         elif isinstance(node, yaml.MappingNode):
-            mapping = Mapping(_span(node), flow=bool(node.flow_style))
+            mapping = Mapping(node.start_mark, node.end_mark, flow=bool(node.flow_style))
             self.built[id(node)] = mapping
             seen: dict[str, Entry] = {}
             for key_node, value_node in node.value:
-                entry = Entry(self.build(key_node), self.build(value_node))
+                entry = Entry.of(self.build(key_node), self.build(value_node))
                 mapping.entries.append(entry)
                 key = entry.key_text
                 if key is not None:
@@ -192,7 +244,7 @@ class _Builder:
                         seen[key] = entry
             return mapping
         elif isinstance(node, yaml.SequenceNode):
-            sequence = Sequence(_span(node), flow=bool(node.flow_style))
+            sequence = Sequence(node.start_mark, node.end_mark, flow=bool(node.flow_style))
             self.built[id(node)] = sequence
             sequence.items.extend(self.build(item) for item in node.value)
             return sequence
@@ -216,12 +268,12 @@ class _Builder:
                 kind, value = wanted, text
         else:
             kind, value = explicit, text
-        return Scalar(_span(node), value=value, text=text, type=kind, style=style)
+        return Scalar(node.start_mark, node.end_mark, value, text, kind, style)
 
-    def _explicit_tag(self, node: yaml.ScalarNode) -> str | None:
+    @staticmethod
+    def _explicit_tag(node: yaml.ScalarNode) -> str | None:
         """The tag written in the file (``!!str 5``, ``&a !!str 5``), or None for an implicit one."""
-        match = _PROPERTIES.match(self.text, node.start_mark.index)
-        return str(node.tag) if match is not None and match.group("tag") else None
+        return str(node.tag) if node.tag else None
 
 
 def _expanded_size(root: Node, limit: int) -> int:
@@ -276,10 +328,9 @@ def parse_document(text: str) -> ParsedDocument:
     builder = _Builder(text)
     try:
         root = builder.build(composed)
-        if len(builder.built) < MAX_EXPANDED_NODES:
-            if _expanded_size(root, MAX_EXPANDED_NODES) > MAX_EXPANDED_NODES:
-                raise YamlTooLarge(root.span, MAX_EXPANDED_NODES)
-        else:
+        if len(builder.built) > MAX_EXPANDED_NODES or (
+            builder.has_aliases and _expanded_size(root, MAX_EXPANDED_NODES) > MAX_EXPANDED_NODES
+        ):
             raise YamlTooLarge(root.span, MAX_EXPANDED_NODES)
     except RecursionError:
         raise YamlSyntaxError("the document is nested too deeply", _span(composed)) from None

@@ -523,7 +523,7 @@ def metadata_tags(ctx: EntityContext) -> Iterator[Finding]:
     fixer = _lower_fix(tag_problem, safe=True)
     for index, item in enumerate(entry.value.items):
         yield from _string_value(
-            ctx, f"metadata.tags.{index}", Entry(item, item), TAG_EXPECTED, tag_problem, fixer
+            ctx, f"metadata.tags.{index}", Entry.of(item, item), TAG_EXPECTED, tag_problem, fixer
         )
 
 
@@ -747,7 +747,7 @@ def metadata_links(ctx: EntityContext) -> Iterator[Finding]:
     for index, item in enumerate(entry.value.items):
         field = f"metadata.links.{index}"
         if not isinstance(item, Mapping):
-            yield _not_a(ctx, field, Entry(item, item), 'a mapping with a "url"')
+            yield _not_a(ctx, field, Entry.of(item, item), 'a mapping with a "url"')
             continue
         url = item.entry("url")
         if url is None:
