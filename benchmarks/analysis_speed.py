@@ -20,7 +20,10 @@ SNAPSHOT = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "coder-t
 
 
 def run(count: int = 2000, repeats: int = 5) -> dict[str, Any]:
-    settings = Settings(access_url="https://coder.example.com", workspaces=WorkspaceDefaults(repo_url_param_keys=("repo_url",)))
+    settings = Settings(
+        access_url="https://coder.example.com",
+        workspaces=WorkspaceDefaults(repo_url_param_keys=("repo_url",)),
+    )
     templates = TemplateData(load_snapshot(SNAPSHOT))
     text = many_components(count)
     full_times, edit_times, findings = [], [], 0

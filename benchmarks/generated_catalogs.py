@@ -43,7 +43,7 @@ def user_or_group(i: int) -> str:
         )
     return (
         "apiVersion: backstage.io/v1alpha1\nkind: User\nmetadata:\n"
-        f"  name: user-{i}\n  annotations:\n    example.com/employee-id: \"{100000 + i}\"\n"
+        f'  name: user-{i}\n  annotations:\n    example.com/employee-id: "{100000 + i}"\n'
         f"spec:\n  profile:\n    displayName: User Number {i}\n    email: user-{i}@example.com\n"
         f"    picture: https://avatars.example.com/u/{i}.png\n  memberOf: [group-{i - i % 5}]\n"
     )

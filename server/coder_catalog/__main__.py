@@ -1,5 +1,3 @@
-import sys
+from coder_catalog.cli import run
 
-from coder_catalog.cli import main
-
-sys.exit(main())
+run()

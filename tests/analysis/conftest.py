@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from analysis_support import Linter
+
 from coder_catalog.analysis.templates import TemplateData
 from coder_catalog.settings import Settings, WorkspaceDefaults
 from coder_catalog.templates.snapshot import load_snapshot

@@ -51,12 +51,16 @@ def test_app_defaults_fill_parameters(settings: Settings, template_data: Templat
         params={"repo_url": "https://github.com/acme/x"},
         repo_url_param_keys=("repo_url",),
     )
-    codes = [f.code for f in analyze_text(text, replace(settings, workspaces=defaults), template_data).findings]
+    codes = [
+        f.code for f in analyze_text(text, replace(settings, workspaces=defaults), template_data).findings
+    ]
     assert "CC203" not in codes and "CC302" not in codes
 
 
 def test_add_missing_parameters_fix_inserts_placeholders(lint: Linter) -> None:
-    text = entity("coder:\n  templateName: devcontainers\n  mode: auto\n  params:\n    region: us-east-1", location=None)
+    text = entity(
+        "coder:\n  templateName: devcontainers\n  mode: auto\n  params:\n    region: us-east-1", location=None
+    )
     finding = next(f for f in lint(text).findings if f.code == "CC302")
     assert finding.fixes and not finding.fixes[0].safe
     from coder_catalog.analysis.fixes import apply_fixes
@@ -81,7 +85,9 @@ def test_unknown_template_lists_close_names_as_unsafe_fixes(lint: Linter) -> Non
     assert all(not fix.safe for fix in findings[0].fixes)
 
 
-def test_unknown_default_template_is_reported_on_the_block(settings: Settings, template_data: TemplateData) -> None:
+def test_unknown_default_template_is_reported_on_the_block(
+    settings: Settings, template_data: TemplateData
+) -> None:
     changed = replace(settings, workspaces=WorkspaceDefaults(default_template_name="nope"))
     findings = analyze_text(entity("coder:\n  mode: auto"), changed, template_data).findings
     assert any(f.code == "CC201" and "defaultTemplateName" in f.message for f in findings)
@@ -102,13 +108,16 @@ def test_parameters_unavailable_while_importing(settings: Settings, template_dat
     docker = catalog.find("docker")
     assert docker is not None
     importing = catalog.with_templates([replace(docker, parameters=None)], {"docker": "still importing"})
-    findings = analyze_text(entity("coder:\n  templateName: docker\n  params:\n    nope: x"), settings,
-                            TemplateData(importing)).findings
+    findings = analyze_text(
+        entity("coder:\n  templateName: docker\n  params:\n    nope: x"), settings, TemplateData(importing)
+    ).findings
     codes = [f.code for f in findings]
     assert "CC204" in codes and "CC301" not in codes
 
 
-def test_app_default_value_problem_is_reported_on_the_block(settings: Settings, template_data: TemplateData) -> None:
+def test_app_default_value_problem_is_reported_on_the_block(
+    settings: Settings, template_data: TemplateData
+) -> None:
     defaults = WorkspaceDefaults(params={"memory": "99"})
     text = entity("coder:\n  templateName: docker")
     findings = analyze_text(text, replace(settings, workspaces=defaults), template_data).findings
@@ -124,7 +133,9 @@ def test_repository_url_that_breaks_a_pattern_is_reported_on_the_annotation(lint
 
 
 def test_overwritten_catalog_value_can_be_removed(lint: Linter) -> None:
-    text = entity("coder:\n  templateName: devcontainers\n  params:\n    region: us-east-1\n    repo_url: https://x.io")
+    text = entity(
+        "coder:\n  templateName: devcontainers\n  params:\n    region: us-east-1\n    repo_url: https://x.io"
+    )
     findings = [f for f in lint(text).findings if f.code == "CC309"]
     fixed, applied = apply_safe_fixes(text, findings)
     assert applied == 1 and "repo_url" not in fixed and "region: us-east-1" in fixed
@@ -177,7 +188,9 @@ def test_dynamic_evaluation_is_used(settings: Settings, template_data: TemplateD
     assert asked[0][0] == "data-science" and asked[0][1]["gpu_type"] == "a100"
 
 
-def test_a_failing_dynamic_lookup_does_not_break_the_analysis(settings: Settings, template_data: TemplateData) -> None:
+def test_a_failing_dynamic_lookup_does_not_break_the_analysis(
+    settings: Settings, template_data: TemplateData
+) -> None:
     def lookup(name: str, values: Mapping[str, str]) -> DynamicEvaluation:
         raise RuntimeError("boom")
 
@@ -191,9 +204,21 @@ def test_a_failing_dynamic_lookup_does_not_break_the_analysis(settings: Settings
     [
         ("https://github.com/org/repo/tree/main/", "https://github.com/org/repo", None),
         ("https://github.com/org/repo/tree/v1.2.3", "https://github.com/org/repo", None),
-        ("https://github.com/org/repo/tree/main/sub/dir/", "https://github.com/org/repo/tree/main/sub/dir/", "subfolder"),
-        ("https://github.com/org/repo/tree/feature/x/", "https://github.com/org/repo/tree/feature/x/", "subfolder"),
-        ("https://gitlab.com/group/repo/-/blob/main/", "https://gitlab.com/group/repo/-/blob/main/", "GitLab"),
+        (
+            "https://github.com/org/repo/tree/main/sub/dir/",
+            "https://github.com/org/repo/tree/main/sub/dir/",
+            "subfolder",
+        ),
+        (
+            "https://github.com/org/repo/tree/feature/x/",
+            "https://github.com/org/repo/tree/feature/x/",
+            "subfolder",
+        ),
+        (
+            "https://gitlab.com/group/repo/-/blob/main/",
+            "https://gitlab.com/group/repo/-/blob/main/",
+            "GitLab",
+        ),
         ("https://gitlab.com/group/repo/-/tree/main/", "https://gitlab.com/group/repo/-", "GitLab"),
         ("https://bitbucket.org/ws/repo/src/main/", "https://bitbucket.org/ws/repo/src/main/", "Bitbucket"),
         ("https://example.com/r?x=1", "https://example.com/r?x=1", "'='"),
@@ -211,10 +236,12 @@ def test_repository_url_as_the_plugin_derives_it(target: str, url: str, problem:
 
 def test_effective_settings_and_create_link(settings: Settings) -> None:
     defaults = WorkspaceDefaults(
-        default_template_name="docker", default_mode="auto", params={"region": "eu", "cpu": "2"},
+        default_template_name="docker",
+        default_mode="auto",
+        params={"region": "eu", "cpu": "2"},
         repo_url_param_keys=("repo_url",),
     )
-    text = entity("coder:\n  params:\n    cpu: \"4\"\n    repo_url: ignored")
+    text = entity('coder:\n  params:\n    cpu: "4"\n    repo_url: ignored')
     parsed = parse_document(text)
     found = entity_of(parsed.root)
     assert found is not None

@@ -43,7 +43,11 @@ def test_markers_inside_block_scalars_are_not_split() -> None:
 
 
 def test_a_syntax_error_does_not_stop_the_other_documents(lint: Linter) -> None:
-    text = ENTITY.format(name="one", mode="Auto") + "---\nkey: [unclosed\n---\n" + ENTITY.format(name="three", mode="Auto")
+    text = (
+        ENTITY.format(name="one", mode="Auto")
+        + "---\nkey: [unclosed\n---\n"
+        + ENTITY.format(name="three", mode="Auto")
+    )
     findings = lint(text).findings
     lines = {f.code: [] for f in findings}
     for f in findings:
@@ -86,11 +90,15 @@ def test_fuzzed_bytes_never_raise(lint: Linter) -> None:
         chars = list(base)
         for _ in range(rng.randint(1, 8)):
             position = rng.randrange(len(chars))
-            chars[position] = rng.choice(["\n", ":", "-", " ", "[", "{", '"', "'", "&a", "*a", "!", "#", "---\n", "é"])
+            chars[position] = rng.choice(
+                ["\n", ":", "-", " ", "[", "{", '"', "'", "&a", "*a", "!", "#", "---\n", "é"]
+            )
         lint("".join(chars))
 
 
-def test_changing_one_document_reanalyses_only_that_one(settings: Settings, template_data: TemplateData) -> None:
+def test_changing_one_document_reanalyses_only_that_one(
+    settings: Settings, template_data: TemplateData
+) -> None:
     docs = [ENTITY.format(name=f"service-{i}", mode="auto") for i in range(50)]
     analyzer = Analyzer(settings, template_data)
     first = analyzer.analyze("---\n".join(docs))
@@ -116,7 +124,9 @@ def test_suppression_comments(lint: Linter) -> None:
     assert "CC105" not in lint.codes(text)
     text = ENTITY.format(name="quiet", mode="Auto  # coder-catalog: ignore[CC999]")
     assert "CC105" in lint.codes(text)
-    text = ENTITY.format(name="quiet", mode="Auto").replace("    mode:", "    # coder-catalog: ignore\n    mode:")
+    text = ENTITY.format(name="quiet", mode="Auto").replace(
+        "    mode:", "    # coder-catalog: ignore\n    mode:"
+    )
     assert "CC105" not in lint.codes(text)
 
 

@@ -117,7 +117,10 @@ def test_flow_style_and_aliases() -> None:
     assert copy is base  # an alias is the same node, never a copy
     tags = base.get("tags")
     assert isinstance(tags, Sequence) and tags.flow
-    assert to_python(mapping) == {"base": {"cpu": "4", "tags": ["a", "b"]}, "copy": {"cpu": "4", "tags": ["a", "b"]}}
+    assert to_python(mapping) == {
+        "base": {"cpu": "4", "tags": ["a", "b"]},
+        "copy": {"cpu": "4", "tags": ["a", "b"]},
+    }
 
 
 def test_billion_laughs_is_refused_not_expanded() -> None:

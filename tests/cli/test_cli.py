@@ -50,7 +50,10 @@ def test_no_command_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None
 
 
 def test_templates_list_from_the_deployment(
-    simulator: SimulatorServer, isolated: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    simulator: SimulatorServer,
+    isolated: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     monkeypatch.setenv("CODER_SESSION_TOKEN", simulator.token)
     assert main(["templates", "list", "--url", simulator.url]) == 0
@@ -61,7 +64,10 @@ def test_templates_list_from_the_deployment(
 
 
 def test_pull_then_list_offline(
-    simulator: SimulatorServer, isolated: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    simulator: SimulatorServer,
+    isolated: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     monkeypatch.setenv("CODER_SESSION_TOKEN", simulator.token)
     monkeypatch.setenv("CODER_URL", simulator.url)
@@ -79,7 +85,10 @@ def test_pull_then_list_offline(
 
 
 def test_project_file_snapshot_is_the_offline_default(
-    simulator: SimulatorServer, isolated: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    simulator: SimulatorServer,
+    isolated: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     monkeypatch.setenv("CODER_SESSION_TOKEN", simulator.token)
     (isolated / ".coder-catalog.yaml").write_text(
@@ -106,7 +115,10 @@ def test_unreachable_deployment_exits_3(isolated: Path, capsys: pytest.CaptureFi
 
 
 def test_rejected_token_exits_1(
-    simulator: SimulatorServer, isolated: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    simulator: SimulatorServer,
+    isolated: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     monkeypatch.setenv("CODER_SESSION_TOKEN", "Bogus")
     assert main(["templates", "list", "--url", simulator.url]) == 1
@@ -119,7 +131,9 @@ def test_insecure_url_is_refused(isolated: Path, capsys: pytest.CaptureFixture[s
     assert "http://" in capsys.readouterr().err
 
 
-def test_bad_project_file_is_reported_with_position(isolated: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_bad_project_file_is_reported_with_position(
+    isolated: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     (isolated / ".coder-catalog.yaml").write_text("workspaces:\n  defaultMode: Auto\n")
     assert main(["templates", "list"]) == 2
     err = capsys.readouterr().err
@@ -155,7 +169,9 @@ def test_simulator_command_prints_url_and_token_and_serves() -> None:
         assert re.search(r"Session token for \w+: [A-Za-z0-9]{10}-[A-Za-z0-9]{22}", second), second
         out = subprocess.run(
             [*CLI, "templates", "list", "--url", url.group(1)],
-            capture_output=True, text=True, timeout=60,
+            capture_output=True,
+            text=True,
+            timeout=60,
             env={**os.environ, "CODER_SESSION_TOKEN": second.split(": ")[1].strip()},
         )
         assert out.returncode == 0, out.stderr

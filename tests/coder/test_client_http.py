@@ -114,9 +114,7 @@ async def test_create_conflict_and_validation(simulator: SimulatorServer) -> Non
         assert {v.field for v in info.value.validations} & set(required)
         existing, _ = await client.workspaces("owner:me")
         with pytest.raises(Conflict):
-            await client.create_workspace(
-                existing[0].name.upper(), {}, template_id=template.id
-            )
+            await client.create_workspace(existing[0].name.upper(), {}, template_id=template.id)
 
 
 @pytest.mark.parametrize(("status", "error"), [(403, Forbidden), (500, ServerError)])

@@ -26,7 +26,12 @@ def credential(url: str = "https://coder.example.com") -> Credential:
 
 @pytest.mark.parametrize(
     "url",
-    ["http://coder.example.com", "ftp://coder.example.com", "coder.example.com", "https://u:p@coder.example.com"],
+    [
+        "http://coder.example.com",
+        "ftp://coder.example.com",
+        "coder.example.com",
+        "https://u:p@coder.example.com",
+    ],
 )
 def test_insecure_or_bad_urls_are_refused(url: str) -> None:
     with pytest.raises(InsecureDeploymentURL) as info:
@@ -34,7 +39,9 @@ def test_insecure_or_bad_urls_are_refused(url: str) -> None:
     assert "p@" not in str(info.value)
 
 
-@pytest.mark.parametrize("url", ["http://127.0.0.1:3000", "http://localhost:8080/", "http://[::1]:9", "https://x.io"])
+@pytest.mark.parametrize(
+    "url", ["http://127.0.0.1:3000", "http://localhost:8080/", "http://[::1]:9", "https://x.io"]
+)
 def test_loopback_http_and_https_are_allowed(url: str) -> None:
     assert check_deployment_url(url) == url.rstrip("/")
 
@@ -69,7 +76,9 @@ async def test_redirects_are_not_followed() -> None:
         seen.append(str(request.url))
         return httpx.Response(302, headers={"Location": "https://evil.example.net/steal"})
 
-    async with CoderClient("https://coder.example.com", credential(), transport=httpx.MockTransport(handler)) as client:
+    async with CoderClient(
+        "https://coder.example.com", credential(), transport=httpx.MockTransport(handler)
+    ) as client:
         with pytest.raises(UnexpectedResponse) as info:
             await client.me()
     assert seen == ["https://coder.example.com/api/v2/users/me"]
@@ -90,7 +99,9 @@ async def test_malformed_answers_become_typed_errors(status: int, content: bytes
     def handler(request: httpx.Request) -> httpx.Response:
         return httpx.Response(status, content=content, headers={"Content-Type": content_type})
 
-    async with CoderClient("https://coder.example.com", credential(), transport=httpx.MockTransport(handler)) as client:
+    async with CoderClient(
+        "https://coder.example.com", credential(), transport=httpx.MockTransport(handler)
+    ) as client:
         with pytest.raises(CoderError) as info:
             await client.me()
     assert PLANTED not in str(info.value)

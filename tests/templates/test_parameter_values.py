@@ -53,7 +53,9 @@ def test_value_rules(parameter: TemplateParameter, value: str | None, kind: str 
 def test_messages_follow_coder() -> None:
     regex = check_parameter_value(param(validation_regex="^x", validation_error="Must start with x"), "y")
     assert regex is not None and regex.message == 'Must start with x (value "y" does not match "^x")'
-    bounded = param(type="number", validation_min=1, validation_max=4, validation_error="{value} not in {min}-{max}")
+    bounded = param(
+        type="number", validation_min=1, validation_max=4, validation_error="{value} not in {min}-{max}"
+    )
     problem = check_parameter_value(bounded, "9")
     assert problem is not None and problem.message == "9 not in 1-4"
     plain = check_parameter_value(param(type="number", validation_min=1), "0")
@@ -62,14 +64,23 @@ def test_messages_follow_coder() -> None:
 
 @pytest.mark.parametrize(
     ("pattern", "differs"),
-    [("^[a-z]+$", False), (r"(?=x)", True), (r"\p{L}+", True), ("[[:alpha:]]", True), (r"(a)\1", True), (r"a\Z", True)],
+    [
+        ("^[a-z]+$", False),
+        (r"(?=x)", True),
+        (r"\p{L}+", True),
+        ("[[:alpha:]]", True),
+        (r"(a)\1", True),
+        (r"a\Z", True),
+    ],
 )
 def test_regex_portability(pattern: str, differs: bool) -> None:
     assert bool(regex_portability_notes(pattern)) is differs
 
 
 def test_api_objects_are_read_leniently() -> None:
-    parsed = TemplateParameter.from_api({"name": "x", "type": None, "options": [None, {"value": 3}], "validation_min": 0})
+    parsed = TemplateParameter.from_api(
+        {"name": "x", "type": None, "options": [None, {"value": 3}], "validation_min": 0}
+    )
     assert parsed.type == "string" and parsed.validation_min == 0 and parsed.validation_max is None
     assert parsed.options == (ParameterOption("", ""),)
     template = Template.from_api({"name": "t", "active_user_count": -1, "use_classic_parameter_flow": False})

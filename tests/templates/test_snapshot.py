@@ -69,7 +69,10 @@ def test_sorted_by_organization_and_name() -> None:
     [
         ('{"format": "coder-catalog.templates",\n  "formatVersion": 1,\n  oops}', ":3:"),
         ("[]", "not a template snapshot"),
-        ('{"format": "coder-catalog.templates", "formatVersion": 9, "deployment": {}, "templates": []}', "newer"),
+        (
+            '{"format": "coder-catalog.templates", "formatVersion": 9, "deployment": {}, "templates": []}',
+            "newer",
+        ),
         (
             '{"format": "coder-catalog.templates", "formatVersion": 1, "deployment": {"url": "", "version": ""},'
             ' "templates": [{"name": "x", "parameters": [{"name": "p", "type": "float"}]}]}',

@@ -12,13 +12,14 @@ import re
 from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
+from typing import cast
 
 from coder_catalog.analysis import rules as _rules  # noqa: F401  (registers every rule)
 from coder_catalog.analysis.documents import DocumentCache, Segment, split_documents, split_lines
 from coder_catalog.analysis.effective import effective_coder
 from coder_catalog.analysis.entity import Entity
-from coder_catalog.analysis.findings import Finding
-from coder_catalog.analysis.rules.base import REGISTRY, EntityContext
+from coder_catalog.analysis.findings import SEVERITY_RANK, Finding, Severity
+from coder_catalog.analysis.rules.base import REGISTRY, Check, EntityContext
 from coder_catalog.analysis.rules.yaml_problems import (
     ALIAS_BOMB,
     DUPLICATE_KEY,
@@ -66,13 +67,37 @@ class CoderUsage:
 
 
 class Analyzer:
-    def __init__(self, settings: Settings, templates: TemplateData | None = None, *, capacity: int = 20_000) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        templates: TemplateData | None = None,
+        *,
+        capacity: int = 20_000,
+        parses: DocumentCache | None = None,
+    ) -> None:
+        """``parses`` may be shared by analyzers of the same files under other settings."""
         self.settings = settings
         self.templates = templates if templates is not None else TemplateData.offline()
         self.capacity = capacity
-        self.parses = DocumentCache(capacity)
+        self.parses = parses if parses is not None else DocumentCache(capacity)
         self._results: OrderedDict[str, tuple[tuple[Finding, ...], str | None, bool]] = OrderedDict()
-        self.analysed_documents = 0  # documents checked (not answered from the cache), for tests and benchmarks
+        self._placements: dict[str, tuple[tuple[str, int], tuple[tuple[Finding, ...], str | None, bool]]] = {}
+        self.analysed_documents = (
+            0  # documents checked (not answered from the cache), for tests and benchmarks
+        )
+        self._checks = self._active_checks()
+
+    def _active_checks(self) -> list[tuple[str, Check]]:
+        """The rules to run with these settings and this template data, in code order."""
+        checks = []
+        for code in sorted(REGISTRY):
+            rule = REGISTRY[code]
+            if rule.check is None or self.settings.rules.get(code) == "off":
+                continue
+            if rule.needs_templates and not self.templates.available:
+                continue
+            checks.append((code, rule.check))
+        return checks
 
     def reset(self, settings: Settings | None = None, templates: TemplateData | None = None) -> None:
         """New settings or template data: keep the parses, forget the findings."""
@@ -81,6 +106,8 @@ class Analyzer:
         if templates is not None:
             self.templates = templates
         self._results.clear()
+        self._placements.clear()
+        self._checks = self._active_checks()
 
     def analyze(self, text: str) -> FileAnalysis:
         bom = text.startswith("\ufeff")
@@ -88,17 +115,33 @@ class Analyzer:
             text = text[1:]
         documents: list[DocumentResult] = []
         for segment in split_documents(text):
-            findings, ref, uses_coder = self._document(segment.text)
-            shifted = tuple(f.shifted(segment.start_line) for f in findings)
-            documents.append(DocumentResult(segment, shifted, ref, uses_coder))
+            findings, ref, uses_coder = self._placed(segment)
+            documents.append(DocumentResult(segment, findings, ref, uses_coder))
+        # Each document's findings are sorted and documents follow each other: no global sort.
         all_findings = [f for d in documents for f in d.findings]
         problem = self._templates_problem(documents)
         if problem is not None:
-            all_findings.insert(0, problem)
+            at = next(
+                (i for i, f in enumerate(all_findings) if f.span.start >= problem.span.start),
+                len(all_findings),
+            )
+            all_findings.insert(at, problem)
         if bom:
             all_findings = [_after_bom(f) for f in all_findings]
-        all_findings.sort(key=lambda f: (f.span.start, f.code))
         return FileAnalysis(tuple(documents), tuple(all_findings))
+
+    def _placed(self, segment: Segment) -> tuple[tuple[Finding, ...], str | None, bool]:
+        """A document's findings at its place in the file; reused while the document stays put."""
+        key = (segment.text, segment.start_line)
+        placed = self._placements.get(segment.text)
+        if placed is not None and placed[0] == key:
+            return placed[1]
+        findings, ref, uses_coder = self._document(segment.text)
+        result = (tuple(f.shifted(segment.start_line) for f in findings), ref, uses_coder)
+        self._placements[segment.text] = (key, result)
+        if len(self._placements) > self.capacity:
+            self._placements.pop(next(iter(self._placements)))
+        return result
 
     def coder_usages(self, text: str) -> list[CoderUsage]:
         """Each entity's effective template, mode and parameters, for the shells to prefetch
@@ -134,22 +177,29 @@ class Analyzer:
             self._results.move_to_end(text)
             return cached
         self.analysed_documents += 1
-        lines = split_lines(text)
-        findings, ref, uses_coder = self._check_document(text, lines)
-        result = (tuple(self._configure(findings, lines)), ref, uses_coder)
+        findings, ref, uses_coder = self._check_document(text)
+        configured = sorted(self._configure(findings, text), key=lambda f: (f.span.start, f.code))
+        result = (tuple(configured), ref, uses_coder)
         self._results[text] = result
         if len(self._results) > self.capacity:
             self._results.popitem(last=False)
         return result
 
-    def _check_document(self, text: str, lines: list[str]) -> tuple[list[Finding], str | None, bool]:
+    def _check_document(self, text: str) -> tuple[list[Finding], str | None, bool]:
         parse = self.parses.parse(text)
         if parse.syntax_error is not None:
             error = parse.syntax_error
             return [_driver(SYNTAX_ERROR, error.span, f"YAML syntax error: {error.message}")], None, False
         if parse.too_large is not None:
-            return [_driver(ALIAS_BOMB, parse.too_large.span, f"{parse.too_large}; the document is not checked")], \
-                None, False
+            return (
+                [
+                    _driver(
+                        ALIAS_BOMB, parse.too_large.span, f"{parse.too_large}; the document is not checked"
+                    )
+                ],
+                None,
+                False,
+            )
         parsed = parse.parsed
         if parsed is None or parsed.root is None:
             return [], None, False
@@ -165,17 +215,19 @@ class Analyzer:
         root = parsed.root
         if not isinstance(root, Mapping):
             findings.append(
-                _driver(NOT_A_MAPPING, root.span, f"a catalog document must be a mapping (an entity), not a {root.kind}")
+                _driver(
+                    NOT_A_MAPPING,
+                    root.span,
+                    f"a catalog document must be a mapping (an entity), not a {root.kind}",
+                )
             )
             return findings, None, False
         entity = Entity(root)
-        context = EntityContext(entity, self.settings, self.templates, lines)
-        for code, rule in REGISTRY.items():
-            if rule.check is None or (rule.needs_templates and not self.templates.available):
-                continue
+        context = EntityContext(entity, self.settings, self.templates, text)
+        for code, check in self._checks:
             context.rule_code = code
             try:
-                findings.extend(rule.check(context))
+                findings.extend(check(context))
             except Exception as exc:  # a rule's bug must not take the file down
                 findings.append(
                     _driver(
@@ -186,17 +238,20 @@ class Analyzer:
                 )
         return findings, entity.ref, entity.coder_entry is not None
 
-    def _configure(self, findings: Iterable[Finding], lines: list[str]) -> Iterable[Finding]:
+    def _configure(self, findings: list[Finding], text: str) -> Iterable[Finding]:
         """Apply the settings' severities and the ``# coder-catalog: ignore[...]`` comments."""
+        if not findings:
+            return
         overrides = self.settings.rules
+        lines = split_lines(text) if "coder-catalog" in text else []
         for finding in findings:
             severity = overrides.get(finding.code)
             if severity == "off":
                 continue
             if _suppressed(finding, lines):
                 continue
-            if severity in ("error", "warning", "info") and severity != finding.severity:
-                finding = replace(finding, severity=severity)
+            if severity is not None and severity != finding.severity and severity in SEVERITY_RANK:
+                finding = replace(finding, severity=cast(Severity, severity))
             yield finding
 
     def _templates_problem(self, documents: list[DocumentResult]) -> Finding | None:
@@ -231,6 +286,8 @@ def _driver(code: str, span: Span, message: str) -> Finding:
 
 
 def _suppressed(finding: Finding, lines: list[str]) -> bool:
+    if not lines:
+        return False
     line = finding.span.start.line
     candidates = [line]
     if line > 0 and line - 1 < len(lines) and lines[line - 1].lstrip().startswith("#"):
@@ -258,7 +315,9 @@ def _after_bom(finding: Finding) -> Finding:
             end = replace(end, column=end.column + 1)
         return Span(start, end)
 
-    if finding.span.start.line != 0 and not any(e.span.start.line == 0 for f in finding.fixes for e in f.edits):
+    if finding.span.start.line != 0 and not any(
+        e.span.start.line == 0 for f in finding.fixes for e in f.edits
+    ):
         return finding
     fixes = tuple(
         replace(fix, edits=tuple(replace(e, span=move(e.span)) for e in fix.edits)) for fix in finding.fixes

@@ -75,7 +75,9 @@ def split_documents(text: str) -> list[Segment]:
         if end > start:
             piece = text[start:end]
             breaks = piece.count("\n")
-            segments.append(Segment(len(segments), start_line, piece, breaks + (0 if piece.endswith("\n") else 1)))
+            segments.append(
+                Segment(len(segments), start_line, piece, breaks + (0 if piece.endswith("\n") else 1))
+            )
             start_line += breaks
             start = end
 

@@ -101,7 +101,9 @@ def effective_coder(entity: Entity, settings: Settings) -> EffectiveCoder:
         for key in defaults.repo_url_param_keys:
             previous = params.get(key)
             overridden = previous.node if previous is not None and previous.source == "catalog" else None
-            params[key] = ParamValue(key, repository.url, "repository-url", overridden_catalog_node=overridden)
+            params[key] = ParamValue(
+                key, repository.url, "repository-url", overridden_catalog_node=overridden
+            )
 
     return EffectiveCoder(
         template_name=template_name,

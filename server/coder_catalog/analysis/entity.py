@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from coder_catalog.analysis.yaml_tree import Entry, Mapping, Node, Scalar
 
 SOURCE_LOCATION = "backstage.io/source-location"
@@ -13,9 +11,23 @@ def _string(node: Node | None) -> str | None:
     return node.value if isinstance(node, Scalar) and node.is_string else None
 
 
-@dataclass(frozen=True, slots=True)
 class Entity:
-    root: Mapping
+    """The nodes of an entity the rules look at, looked up once."""
+
+    __slots__ = ("annotations", "coder", "coder_entry", "metadata", "root", "spec")
+
+    def __init__(self, root: Mapping) -> None:
+        self.root = root
+        metadata = root.get("metadata")
+        self.metadata: Mapping | None = metadata if isinstance(metadata, Mapping) else None
+        annotations = self.metadata.get("annotations") if self.metadata is not None else None
+        self.annotations: Mapping | None = annotations if isinstance(annotations, Mapping) else None
+        spec = root.get("spec")
+        self.spec: Mapping | None = spec if isinstance(spec, Mapping) else None
+        #: the ``coder`` entry of ``spec`` (key and value), or None when absent
+        self.coder_entry: Entry | None = self.spec.entry("coder") if self.spec is not None else None
+        value = self.coder_entry.value if self.coder_entry is not None else None
+        self.coder: Mapping | None = value if isinstance(value, Mapping) else None
 
     @property
     def api_version(self) -> str | None:
@@ -26,11 +38,6 @@ class Entity:
         return _string(self.root.get("kind"))
 
     @property
-    def metadata(self) -> Mapping | None:
-        node = self.root.get("metadata")
-        return node if isinstance(node, Mapping) else None
-
-    @property
     def name(self) -> str | None:
         return _string(self.metadata.get("name")) if self.metadata else None
 
@@ -39,29 +46,9 @@ class Entity:
         found = _string(self.metadata.get("namespace")) if self.metadata else None
         return found or "default"
 
-    @property
-    def annotations(self) -> Mapping | None:
-        node = self.metadata.get("annotations") if self.metadata else None
-        return node if isinstance(node, Mapping) else None
-
     def annotation(self, key: str) -> Scalar | None:
         node = self.annotations.get(key) if self.annotations else None
         return node if isinstance(node, Scalar) else None
-
-    @property
-    def spec(self) -> Mapping | None:
-        node = self.root.get("spec")
-        return node if isinstance(node, Mapping) else None
-
-    @property
-    def coder_entry(self) -> Entry | None:
-        """The ``coder`` entry of ``spec`` (key and value), or None when absent."""
-        return self.spec.entry("coder") if self.spec else None
-
-    @property
-    def coder(self) -> Mapping | None:
-        entry = self.coder_entry
-        return entry.value if entry is not None and isinstance(entry.value, Mapping) else None
 
     @property
     def ref(self) -> str:

@@ -47,7 +47,8 @@ class Finding:
     def shifted(self, lines: int) -> Finding:
         if not lines:
             return self
-        return replace(self, span=self.span.shifted(lines), fixes=tuple(f.shifted(lines) for f in self.fixes))
+        fixes = tuple(f.shifted(lines) for f in self.fixes) if self.fixes else ()
+        return Finding(self.code, self.severity, self.message, self.span.shifted(lines), fixes, self.data)
 
     @property
     def safe_fix(self) -> Fix | None:

@@ -33,7 +33,8 @@ class Span:
         if lines == 0:
             return self
         return Span(
-            Position(self.start.line + lines, self.start.column), Position(self.end.line + lines, self.end.column)
+            Position(self.start.line + lines, self.start.column),
+            Position(self.end.line + lines, self.end.column),
         )
 
     def contains(self, position: Position) -> bool:

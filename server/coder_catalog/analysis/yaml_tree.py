@@ -18,6 +18,7 @@ import yaml
 
 from coder_catalog.analysis.spans import Position, Span
 
+
 class _NoResolution:
     """PyYAML would resolve every implicit tag with YAML 1.1 rules, in Python; we resolve with
     YAML 1.2 ourselves, so implicit nodes get the empty tag and explicit tags stay as written."""
@@ -33,9 +34,9 @@ class _NoResolution:
 
 
 try:
-    from yaml.cyaml import CParser
+    from yaml.cyaml import CParser  # type: ignore[attr-defined]
 
-    class _Loader(_NoResolution, CParser):  # type: ignore[misc]
+    class _Loader(_NoResolution, CParser):
         pass
 
 except ImportError:  # pragma: no cover - PyYAML without libyaml
@@ -48,6 +49,7 @@ except ImportError:  # pragma: no cover - PyYAML without libyaml
             yaml.scanner.Scanner.__init__(self)
             yaml.parser.Parser.__init__(self)
             yaml.composer.Composer.__init__(self)
+
 
 # YAML 1.2 core schema (https://yaml.org/spec/1.2.2/#1032-tag-resolution)
 _NULL = re.compile(r"~|null|Null|NULL|")
@@ -222,58 +224,57 @@ class _Builder:
         self.has_aliases = False
 
     def build(self, node: yaml.Node) -> Node:
-        known = self.built.get(id(node))
+        built = self.built
+        known = built.get(id(node))
         if known is not None:
             self.has_aliases = True
             return known  # an alias: the same node again, never a copy
-        result: Node
-        if isinstance(node, yaml.ScalarNode):
-            result = self._scalar(node)
-        elif isinstance(node, yaml.MappingNode):
-            mapping = Mapping(node.start_mark, node.end_mark, flow=bool(node.flow_style))
-            self.built[id(node)] = mapping
-            seen: dict[str, Entry] = {}
+        cls = type(node)
+        if cls is yaml.ScalarNode:
+            scalar = self._scalar(node)  # type: ignore[arg-type]
+            built[id(node)] = scalar
+            return scalar
+        if cls is yaml.MappingNode:
+            mapping = Mapping(node.start_mark, node.end_mark, flow=bool(node.flow_style))  # type: ignore[attr-defined]
+            built[id(node)] = mapping
+            first: dict[str, Entry] = {}
+            entries = mapping.entries
+            build = self.build
             for key_node, value_node in node.value:
-                entry = Entry.of(self.build(key_node), self.build(value_node))
-                mapping.entries.append(entry)
+                entry = Entry.of(build(key_node), build(value_node))
+                entries.append(entry)
                 key = entry.key_text
                 if key is not None:
-                    if key in seen:
-                        self.duplicates.append((seen[key], entry))
+                    if key in first:
+                        self.duplicates.append((first[key], entry))
                     else:
-                        seen[key] = entry
+                        first[key] = entry
+            mapping._index = first  # the lookup index, built on the way
             return mapping
-        elif isinstance(node, yaml.SequenceNode):
-            sequence = Sequence(node.start_mark, node.end_mark, flow=bool(node.flow_style))
-            self.built[id(node)] = sequence
-            sequence.items.extend(self.build(item) for item in node.value)
+        if cls is yaml.SequenceNode:
+            sequence = Sequence(node.start_mark, node.end_mark, flow=bool(node.flow_style))  # type: ignore[attr-defined]
+            built[id(node)] = sequence
+            sequence.items.extend(map(self.build, node.value))
             return sequence
-        else:  # pragma: no cover - PyYAML has only these three
-            raise TypeError(type(node))
-        self.built[id(node)] = result
-        return result
+        raise TypeError(cls)  # pragma: no cover - PyYAML has only these three
 
-    def _scalar(self, node: yaml.ScalarNode) -> Scalar:
+    @staticmethod
+    def _scalar(node: yaml.ScalarNode) -> Scalar:
         style = node.style or ""
         text = node.value
-        explicit = self._explicit_tag(node)
-        if explicit is None:
+        tag = node.tag  # empty unless written in the file (see _NoResolution)
+        if not tag:
             kind, value = resolve_plain(text) if style == "" else ("str", text)
-        elif explicit == STR_TAG:
+        elif tag == STR_TAG:
             kind, value = "str", text
-        elif explicit.startswith("tag:yaml.org,2002:"):
+        elif tag.startswith("tag:yaml.org,2002:"):
             kind, value = resolve_plain(text)
-            wanted = explicit.rsplit(":", 1)[-1]
+            wanted = tag.rsplit(":", 1)[-1]
             if wanted != kind:
                 kind, value = wanted, text
         else:
-            kind, value = explicit, text
+            kind, value = tag, text
         return Scalar(node.start_mark, node.end_mark, value, text, kind, style)
-
-    @staticmethod
-    def _explicit_tag(node: yaml.ScalarNode) -> str | None:
-        """The tag written in the file (``!!str 5``, ``&a !!str 5``), or None for an implicit one."""
-        return str(node.tag) if node.tag else None
 
 
 def _expanded_size(root: Node, limit: int) -> int:
@@ -308,7 +309,7 @@ def parse_document(text: str) -> ParsedDocument:
     Raises YamlSyntaxError (with the position libyaml reports) or YamlTooLarge.
     """
     try:
-        composed = yaml.compose(text, Loader=_Loader)
+        composed = yaml.compose(text, Loader=_Loader)  # type: ignore[arg-type]
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line, mark.column) if mark is not None else (0, 0)

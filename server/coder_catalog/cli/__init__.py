@@ -12,10 +12,11 @@ import sys
 from collections.abc import Sequence
 
 from coder_catalog import __version__
-from coder_catalog.cli import config_cmd, simulator_cmd, templates_cmd
+from coder_catalog.cli import config_cmd, lint_cmd, simulator_cmd, templates_cmd
 from coder_catalog.cli.common import EXIT_USAGE, CommandError
+from coder_catalog.runtime import relax_garbage_collector
 
-_COMMANDS = (templates_cmd, config_cmd, simulator_cmd)
+_COMMANDS = (lint_cmd, templates_cmd, config_cmd, simulator_cmd)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -43,3 +44,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exc.exit_code
     except KeyboardInterrupt:
         return 130
+
+
+def run() -> None:
+    """The console script: process-wide tuning, then :func:`main`."""
+    relax_garbage_collector()
+    sys.exit(main())

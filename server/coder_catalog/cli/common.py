@@ -43,14 +43,19 @@ class TemplateSource(Protocol):
 def add_deployment_flags(parser: argparse.ArgumentParser, *, snapshot: bool = True) -> None:
     group = parser.add_argument_group("deployment")
     group.add_argument("--url", metavar="URL", help="Coder deployment URL (overrides every other source)")
-    group.add_argument("--ca-bundle", metavar="PEM", help="CA bundle to verify the deployment's TLS certificate")
+    group.add_argument(
+        "--ca-bundle", metavar="PEM", help="CA bundle to verify the deployment's TLS certificate"
+    )
     if snapshot:
         group.add_argument(
-            "--templates", metavar="SNAPSHOT", help="read templates from this snapshot instead of the deployment"
+            "--templates",
+            metavar="SNAPSHOT",
+            help="read templates from this snapshot instead of the deployment",
         )
 
 
-def settings_from_args(args: argparse.Namespace, path: str | None = None) -> Settings:
+def overrides_from_args(args: argparse.Namespace) -> dict[str, Any]:
+    """The settings the deployment flags override, in the project file's shape."""
     overrides: dict[str, Any] = {}
     if getattr(args, "url", None):
         overrides["deployment"] = {"accessUrl": args.url}
@@ -58,8 +63,12 @@ def settings_from_args(args: argparse.Namespace, path: str | None = None) -> Set
         overrides["tls"] = {"caBundle": os.path.abspath(args.ca_bundle)}
     if getattr(args, "templates", None):
         overrides["templates"] = os.path.abspath(args.templates)
+    return overrides
+
+
+def settings_from_args(args: argparse.Namespace, path: str | None = None) -> Settings:
     try:
-        return resolve_settings(path, overrides=overrides)
+        return resolve_settings(path, overrides=overrides_from_args(args))
     except SettingsError as exc:
         raise CommandError(str(exc)) from None
 
@@ -90,7 +99,9 @@ def template_source(settings: Settings, client: CoderClient | None) -> TemplateS
     return TemplateCache(client)
 
 
-async def run_coder(call: Callable[[], Awaitable[T]], cleanup: AbstractAsyncContextManager[Any] | None = None) -> T:
+async def run_coder(
+    call: Callable[[], Awaitable[T]], cleanup: AbstractAsyncContextManager[Any] | None = None
+) -> T:
     """Run a Coder call, turning its failures into command errors with the right exit code."""
     try:
         if cleanup is not None:

@@ -11,7 +11,9 @@ from coder_catalog.cli.common import EXIT_OK, add_deployment_flags, settings_fro
 
 
 def register(commands: Any) -> None:
-    parser = commands.add_parser("config", help="show the resolved settings for a catalog file and their sources")
+    parser = commands.add_parser(
+        "config", help="show the resolved settings for a catalog file and their sources"
+    )
     parser.add_argument("path", nargs="?", help="catalog file or folder (default: the current folder)")
     add_deployment_flags(parser)
     parser.add_argument("--json", action="store_true", help="print JSON")
@@ -28,7 +30,10 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_OK
     for key, value in _flatten(data):
         origin = settings.origin(key)
-        print(f"{key} = {json.dumps(value, ensure_ascii=False)}" + (f"    # {origin.describe()}" if origin else ""))
+        print(
+            f"{key} = {json.dumps(value, ensure_ascii=False)}"
+            + (f"    # {origin.describe()}" if origin else "")
+        )
     return EXIT_OK
 
 

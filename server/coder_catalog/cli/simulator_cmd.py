@@ -8,7 +8,9 @@ from typing import Any
 
 
 def register(commands: Any) -> None:
-    parser = commands.add_parser("simulator", help="run a local HTTP server that behaves like a Coder deployment")
+    parser = commands.add_parser(
+        "simulator", help="run a local HTTP server that behaves like a Coder deployment"
+    )
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=0, help="port (default 0: any free port)")
     parser.add_argument("--data", metavar="FILE", help="seed data (YAML or JSON); default: the packaged data")

@@ -31,12 +31,16 @@ def register(commands: Any) -> None:
     listing = actions.add_parser("list", help="show the templates of a deployment or a snapshot")
     add_deployment_flags(listing)
     listing.add_argument("--json", action="store_true", help="print JSON (the snapshot's template objects)")
-    listing.add_argument("--parameters", action="store_true", help="also load and show each template's parameters")
+    listing.add_argument(
+        "--parameters", action="store_true", help="also load and show each template's parameters"
+    )
     listing.set_defaults(run=run_list)
 
     pull = actions.add_parser("pull", help="write a snapshot of a deployment's templates for offline linting")
     add_deployment_flags(pull, snapshot=False)
-    pull.add_argument("-o", "--output", metavar="FILE", help=f"where to write it (default: {DEFAULT_SNAPSHOT})")
+    pull.add_argument(
+        "-o", "--output", metavar="FILE", help=f"where to write it (default: {DEFAULT_SNAPSHOT})"
+    )
     pull.set_defaults(run=run_pull)
 
 
@@ -55,7 +59,10 @@ def run_list(args: argparse.Namespace) -> int:
         json.dump(snapshot_document(catalog)["templates"], sys.stdout, indent=2, ensure_ascii=False)
         sys.stdout.write("\n")
         return EXIT_OK
-    print(f"Templates of {source.description}" + (f" (Coder {catalog.server_version})" if catalog.server_version else ""))
+    print(
+        f"Templates of {source.description}"
+        + (f" (Coder {catalog.server_version})" if catalog.server_version else "")
+    )
     print(format_table(catalog, show_parameters=args.parameters))
     return EXIT_OK
 
@@ -85,12 +92,16 @@ def run_pull(args: argparse.Namespace) -> int:
 
 def format_table(catalog: TemplateCatalog, *, show_parameters: bool = False) -> str:
     rows = [("NAME", "DISPLAY NAME", "ORGANIZATION", "PARAMETERS", "STATUS")]
-    templates = sorted(catalog.templates, key=lambda t: (t.deprecated, t.organization_name, t.name.casefold()))
+    templates = sorted(
+        catalog.templates, key=lambda t: (t.deprecated, t.organization_name, t.name.casefold())
+    )
     for t in templates:
         rows.append((t.name, t.display_name, t.organization_name, _param_summary(t, catalog), _status(t)))
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
-    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=False)) + "  " + row[-1]
-             for row in rows]
+    lines = [
+        "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=False)) + "  " + row[-1]
+        for row in rows
+    ]
     if show_parameters:
         for t in templates:
             if not t.parameters:

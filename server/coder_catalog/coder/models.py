@@ -129,4 +129,12 @@ class Workspace:
         return f"{access_url.rstrip('/')}/@{quote(self.owner_name)}/{quote(self.name)}"
 
 
-__all__ = ["BuildInfo", "DynamicEvaluation", "Organization", "ParameterDiagnostic", "User", "Workspace", "WorkspaceBuild"]
+__all__ = [
+    "BuildInfo",
+    "DynamicEvaluation",
+    "Organization",
+    "ParameterDiagnostic",
+    "User",
+    "Workspace",
+    "WorkspaceBuild",
+]

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from coder_catalog.analysis.documents import split_lines
 from coder_catalog.analysis.effective import EffectiveCoder, effective_coder
 from coder_catalog.analysis.entity import Entity
 from coder_catalog.analysis.findings import Finding, Fix, Severity, TextEdit
@@ -53,8 +54,18 @@ def rule(
     needs_templates: bool = False,
 ) -> Callable[[Check], Check]:
     def register(check: Check) -> Check:
-        declare(code, name, severity, summary, explanation=explanation, bad=bad, good=good, group=group,
-                needs_templates=needs_templates, check=check)
+        declare(
+            code,
+            name,
+            severity,
+            summary,
+            explanation=explanation,
+            bad=bad,
+            good=good,
+            group=group,
+            needs_templates=needs_templates,
+            check=check,
+        )
         return check
 
     return register
@@ -76,7 +87,9 @@ def declare(
     """Register a rule's metadata; ``check`` None for findings the driver reports itself."""
     if code in REGISTRY:
         raise ValueError(f"rule code {code} registered twice")
-    REGISTRY[code] = Rule(code, name, severity, summary, explanation.strip(), bad, good, check, group, needs_templates)
+    REGISTRY[code] = Rule(
+        code, name, severity, summary, explanation.strip(), bad, good, check, group, needs_templates
+    )
 
 
 @dataclass
@@ -86,9 +99,14 @@ class EntityContext:
     entity: Entity
     settings: Settings
     templates: TemplateData
-    lines: list[str]  # the document's lines, with their line breaks
+    source: str  # the document's text
     rule_code: str = ""
     extra: dict[str, object] = field(default_factory=dict)
+
+    @cached_property
+    def lines(self) -> list[str]:
+        """The document's lines, with their line breaks."""
+        return split_lines(self.source)
 
     @cached_property
     def effective(self) -> EffectiveCoder:

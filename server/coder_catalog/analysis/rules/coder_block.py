@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterator
 
-from coder_catalog.analysis.findings import Finding
+from coder_catalog.analysis.findings import Finding, Fix
 from coder_catalog.analysis.rules.base import EntityContext, replace_fix, rule
 from coder_catalog.analysis.yaml_tree import Mapping, Node, Scalar
 
@@ -207,14 +207,16 @@ def mode_invalid(ctx: EntityContext) -> Iterator[Finding]:
         return
     text = node.text if isinstance(node, Scalar) else ""
     guess = closest_mode(text)
-    fixes = ()
+    fixes: tuple[Fix, ...] = ()
     if guess is not None:
         safe = text.strip().casefold() == guess
         fixes = (replace_fix(f'Change to "{guess}"', node.span, guess, safe=safe),)
     shown = f'"{text}"' if isinstance(node, Scalar) and node.type != "null" else scalar_kind(node)
     hint = f' (did you mean "{guess}"?)' if guess else ""
     yield ctx.finding(
-        node.span, f'mode must be exactly "manual" or "auto", not {shown}{hint}: the plugin\'s card breaks', *fixes
+        node.span,
+        f'mode must be exactly "manual" or "auto", not {shown}{hint}: the plugin\'s card breaks',
+        *fixes,
     )
 
 
@@ -248,8 +250,12 @@ def params_not_a_mapping(ctx: EntityContext) -> Iterator[Finding]:
     entry = coder.entry("params") if coder else None
     if entry is None or isinstance(entry.value, Mapping):
         return
-    span = entry.key.span if isinstance(entry.value, Scalar) and entry.value.type == "null" else entry.value.span
-    yield ctx.finding(span, f"params must be a mapping of parameter names to strings, not {scalar_kind(entry.value)}")
+    span = (
+        entry.key.span if isinstance(entry.value, Scalar) and entry.value.type == "null" else entry.value.span
+    )
+    yield ctx.finding(
+        span, f"params must be a mapping of parameter names to strings, not {scalar_kind(entry.value)}"
+    )
 
 
 @rule(
@@ -280,10 +286,11 @@ def param_not_a_string(ctx: EntityContext) -> Iterator[Finding]:
         if isinstance(value, Scalar) and value.type == "null":
             yield ctx.finding(
                 entry.key.span,
-                f'params.{name} has no value (YAML null), which breaks the plugin\'s card: give it a value '
+                f"params.{name} has no value (YAML null), which breaks the plugin's card: give it a value "
                 'or quote an empty string ("")',
-                replace_fix('Set it to ""', value.span, ' ""' if _touches(entry.key, value) else '""',
-                            safe=False),
+                replace_fix(
+                    'Set it to ""', value.span, ' ""' if _touches(entry.key, value) else '""', safe=False
+                ),
             )
         elif isinstance(value, Scalar):
             title, text = quote_fix(value)

@@ -65,7 +65,9 @@ def render() -> str:
     parts = [HEADER]
     index = ["| code | name | severity | summary |", "|---|---|---|---|"]
     for rule in iter_rules():
-        index.append(f"| [{rule.code}](#{rule.code.lower()}-{rule.name}) | `{rule.name}` | {rule.severity} | {rule.summary} |")
+        index.append(
+            f"| [{rule.code}](#{rule.code.lower()}-{rule.name}) | `{rule.name}` | {rule.severity} | {rule.summary} |"
+        )
     parts.append("\n".join(index) + "\n")
     for group, title in GROUPS:
         rules = list(iter_rules(group))

@@ -11,6 +11,7 @@ is missing. ``spec.coder`` is left to the ``coder_block`` rules.
 from __future__ import annotations
 
 import difflib
+import functools
 import json
 import re
 from collections.abc import Callable, Iterator
@@ -80,13 +81,20 @@ _PLAIN_SAFE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/+#:\-]*")
 _NON_STRING = ("int", "float", "bool", "null")
 
 
+@functools.lru_cache(maxsize=32)
+def _charset(allowed: str, *, whole: bool) -> re.Pattern[str]:
+    return re.compile(f"[{allowed}]*" if whole else f"[{allowed}]")
+
+
 def _charset_problem(value: str, allowed: str, max_length: int) -> str | None:
     """Why ``value`` breaks a length limit or uses a character outside ``allowed`` (a regex class body)."""
     if not value:
         return "it is empty"
     if len(value) > max_length:
         return f"it is {len(value)} characters long"
-    pattern = re.compile(f"[{allowed}]")
+    if _charset(allowed, whole=True).fullmatch(value):
+        return None
+    pattern = _charset(allowed, whole=False)
     for char in value:
         if not pattern.fullmatch(char):
             if char.isascii() and char.isupper() and pattern.fullmatch(char.lower()):

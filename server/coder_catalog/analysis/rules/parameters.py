@@ -15,12 +15,12 @@ from collections.abc import Iterator
 from coder_catalog.analysis.effective import ParamValue
 from coder_catalog.analysis.entity import SOURCE_LOCATION
 from coder_catalog.analysis.findings import Finding, Fix, TextEdit
-from coder_catalog.analysis.rules.base import EntityContext, replace_fix, rule
+from coder_catalog.analysis.rules.base import Check, EntityContext, replace_fix, rule
 from coder_catalog.analysis.rules.coder_block import example, quoted
 from coder_catalog.analysis.rules.templates import coder_key_span, effective_template
 from coder_catalog.analysis.spans import Span
-from coder_catalog.analysis.yaml_tree import Mapping, Scalar, resolve_plain
-from coder_catalog.templates.model import Template, TemplateParameter
+from coder_catalog.analysis.yaml_tree import Entry, Mapping, Scalar, resolve_plain
+from coder_catalog.templates.model import DynamicEvaluation, Template, TemplateParameter
 from coder_catalog.templates.parameter_values import (
     ValueProblem,
     check_parameter_value,
@@ -83,7 +83,7 @@ def known_names(ctx: EntityContext, template: Template) -> set[str] | None:
     return names | set(evaluation.parameter_names)
 
 
-def _evaluation(ctx: EntityContext, template: Template):  # type: ignore[no-untyped-def]
+def _evaluation(ctx: EntityContext, template: Template) -> DynamicEvaluation | None:
     lookup = ctx.templates.dynamic
     if lookup is None or not template.uses_dynamic_parameters:
         return None
@@ -94,7 +94,8 @@ def _evaluation(ctx: EntityContext, template: Template):  # type: ignore[no-unty
             ctx.extra[key] = lookup(template.name, values)
         except Exception:  # the shells' lookups must never break the analysis
             ctx.extra[key] = None
-    return ctx.extra[key]
+    found = ctx.extra[key]
+    return found if isinstance(found, DynamicEvaluation) else None
 
 
 @rule(
@@ -108,8 +109,8 @@ the template's default (or the form) applies. Names are case-sensitive. For temp
 parameter flow, a parameter may exist only for some values of others: without the deployment's
 evaluation the finding is an information, not a warning.
 """,
-    bad=example("coder:\n  templateName: docker\n  params:\n    CPU: \"4\""),
-    good=example("coder:\n  templateName: docker\n  params:\n    cpu: \"4\""),
+    bad=example('coder:\n  templateName: docker\n  params:\n    CPU: "4"'),
+    good=example('coder:\n  templateName: docker\n  params:\n    cpu: "4"'),
     group="parameters",
     needs_templates=True,
 )
@@ -133,7 +134,9 @@ def unknown_parameter(ctx: EntityContext) -> Iterator[Finding]:
         close = [guess] if guess else difflib.get_close_matches(key, sorted(names), n=2, cutoff=0.6)
         fixes: tuple[Fix, ...] = ()
         if close and params_node.get(close[0]) is None:
-            fixes = (replace_fix(f'Rename to "{close[0]}"', entry.key.span, close[0], safe=guess is not None),)
+            fixes = (
+                replace_fix(f'Rename to "{close[0]}"', entry.key.span, close[0], safe=guess is not None),
+            )
         hint = f" (did you mean {' or '.join(repr(c) for c in close)}?)" if close else ""
         message = f'template "{template.name}" has no parameter "{key}"{hint}: Coder ignores it'
         if certain:
@@ -187,10 +190,10 @@ def required_parameter_missing(ctx: EntityContext) -> Iterator[Finding]:
     listed = ", ".join(f'"{p.name}"' for p in missing)
     plural = "s" if len(missing) > 1 else ""
     if ctx.effective.mode == "auto":
-        message = f"required parameter{plural} {listed} of \"{template.name}\" have no value: creation fails in auto mode"
+        message = f'required parameter{plural} {listed} of "{template.name}" have no value: creation fails in auto mode'
         severity = None
     else:
-        message = f"required parameter{plural} {listed} of \"{template.name}\" have no value: the create form will ask for them"
+        message = f'required parameter{plural} {listed} of "{template.name}" have no value: the create form will ask for them'
         severity = "warning"
     if len(missing) == 1:
         message = message.replace(" have no value", " has no value").replace("ask for them", "ask for it")
@@ -224,12 +227,14 @@ def add_parameters_fix(ctx: EntityContext, names: list[str]) -> Fix | None:
     return Fix(title, (TextEdit(position, text),), safe=False)
 
 
-def _line_after(entry) -> int:  # type: ignore[no-untyped-def]
+def _line_after(entry: Entry) -> int:
     end = entry.value.span.end
     return end.line if end.column == 0 else end.line + 1
 
 
-def _value_problems(ctx: EntityContext, template: Template) -> list[tuple[ParamValue, TemplateParameter, ValueProblem]]:
+def _value_problems(
+    ctx: EntityContext, template: Template
+) -> list[tuple[ParamValue, TemplateParameter, ValueProblem]]:
     key = "value-problems"
     if key not in ctx.extra:
         problems = []
@@ -245,7 +250,7 @@ def _value_problems(ctx: EntityContext, template: Template) -> list[tuple[ParamV
     return ctx.extra[key]  # type: ignore[return-value]
 
 
-def _value_rule(kinds: tuple[str, ...]):  # type: ignore[no-untyped-def]
+def _value_rule(kinds: tuple[str, ...]) -> Check:
     def check(ctx: EntityContext) -> Iterator[Finding]:
         template = template_with_parameters(ctx)
         if template is None:
@@ -256,7 +261,7 @@ def _value_rule(kinds: tuple[str, ...]):  # type: ignore[no-untyped-def]
             span = value_span(ctx, value)
             if span is None:
                 continue
-            message = f'{param.name}{origin_note(value)}: {problem.message}'
+            message = f"{param.name}{origin_note(value)}: {problem.message}"
             yield ctx.finding(span, message, *_value_fixes(value, param))
 
     return check
@@ -288,47 +293,86 @@ _EXAMPLE_NUMBER = example('coder:\n  templateName: docker\n  params:\n    memory
 
 def _register_value_rules() -> None:
     specs = [
-        ("CC303", "value-not-an-option", ("option",),
-         "The value is not one of the parameter's options",
-         "A parameter with options accepts exactly one option's value (case-sensitive). Coder rejects "
-         "anything else when the workspace is created.",
-         example('coder:\n  templateName: devcontainers\n  params:\n    region: US-East-1'),
-         example('coder:\n  templateName: devcontainers\n  params:\n    region: us-east-1')),
-        ("CC304", "invalid-bool", ("bool",),
-         "A `bool` parameter's value is not `true` or `false`",
-         "Coder accepts exactly `\"true\"` or `\"false\"` for `bool` parameters; `yes`, `on` or `True` are "
-         "rejected.",
-         example('coder:\n  templateName: docker\n  params:\n    docker_in_docker: "yes"'),
-         example('coder:\n  templateName: docker\n  params:\n    docker_in_docker: "true"')),
-        ("CC305", "invalid-number", ("number", "range"),
-         "A `number` parameter's value is not a number, or is out of range",
-         "A `number` parameter with `validation_min`/`validation_max` needs a base-10 integer within the "
-         "bounds (inclusive); the message is the template's `validation_error` when it has one. Without "
-         "bounds, the value must still parse as a number when the workspace is built.",
-         _EXAMPLE_NUMBER,
-         example('coder:\n  templateName: docker\n  params:\n    memory: "16"')),
-        ("CC306", "regex-mismatch", ("regex",),
-         "A `string` parameter's value does not match the template's pattern",
-         "Coder searches the template's `validation_regex` (Go RE2) anywhere in the value (an unanchored "
-         "search) and rejects the value when it is not found, with the template's `validation_error`.",
-         example('coder:\n  templateName: docker\n  params:\n    dotfiles_uri: "github.com/me/dotfiles"'),
-         example('coder:\n  templateName: docker\n  params:\n    dotfiles_uri: "https://github.com/me/dotfiles"')),
-        ("CC307", "invalid-list", ("list",),
-         "A `list(string)` parameter's value is not a JSON array of strings",
-         "`list(string)` values travel as a JSON array in a string, such as `'[\"a\",\"b\"]'`. A comma-separated "
-         "string or a YAML list is rejected.",
-         example('coder:\n  templateName: devcontainers\n  params:\n    ide_extensions: "ms-python.python"'),
-         example("coder:\n  templateName: devcontainers\n  params:\n    ide_extensions: '[\"ms-python.python\"]'")),
-        ("CC308", "multi-select-option", ("multi-select",),
-         "An element of a multi-select value is not one of the options",
-         "A `list(string)` parameter shown as a multi-select accepts a JSON array whose every element is one "
-         "of the options' values.",
-         example("coder:\n  templateName: devcontainers\n  params:\n    tools: '[\"git\", \"emacs\"]'"),
-         example("coder:\n  templateName: devcontainers\n  params:\n    tools: '[\"git\", \"node\"]'")),
+        (
+            "CC303",
+            "value-not-an-option",
+            ("option",),
+            "The value is not one of the parameter's options",
+            "A parameter with options accepts exactly one option's value (case-sensitive). Coder rejects "
+            "anything else when the workspace is created.",
+            example("coder:\n  templateName: devcontainers\n  params:\n    region: US-East-1"),
+            example("coder:\n  templateName: devcontainers\n  params:\n    region: us-east-1"),
+        ),
+        (
+            "CC304",
+            "invalid-bool",
+            ("bool",),
+            "A `bool` parameter's value is not `true` or `false`",
+            'Coder accepts exactly `"true"` or `"false"` for `bool` parameters; `yes`, `on` or `True` are '
+            "rejected.",
+            example('coder:\n  templateName: docker\n  params:\n    docker_in_docker: "yes"'),
+            example('coder:\n  templateName: docker\n  params:\n    docker_in_docker: "true"'),
+        ),
+        (
+            "CC305",
+            "invalid-number",
+            ("number", "range"),
+            "A `number` parameter's value is not a number, or is out of range",
+            "A `number` parameter with `validation_min`/`validation_max` needs a base-10 integer within the "
+            "bounds (inclusive); the message is the template's `validation_error` when it has one. Without "
+            "bounds, the value must still parse as a number when the workspace is built.",
+            _EXAMPLE_NUMBER,
+            example('coder:\n  templateName: docker\n  params:\n    memory: "16"'),
+        ),
+        (
+            "CC306",
+            "regex-mismatch",
+            ("regex",),
+            "A `string` parameter's value does not match the template's pattern",
+            "Coder searches the template's `validation_regex` (Go RE2) anywhere in the value (an unanchored "
+            "search) and rejects the value when it is not found, with the template's `validation_error`.",
+            example('coder:\n  templateName: docker\n  params:\n    dotfiles_uri: "github.com/me/dotfiles"'),
+            example(
+                'coder:\n  templateName: docker\n  params:\n    dotfiles_uri: "https://github.com/me/dotfiles"'
+            ),
+        ),
+        (
+            "CC307",
+            "invalid-list",
+            ("list",),
+            "A `list(string)` parameter's value is not a JSON array of strings",
+            '`list(string)` values travel as a JSON array in a string, such as `\'["a","b"]\'`. A comma-separated '
+            "string or a YAML list is rejected.",
+            example(
+                'coder:\n  templateName: devcontainers\n  params:\n    ide_extensions: "ms-python.python"'
+            ),
+            example(
+                "coder:\n  templateName: devcontainers\n  params:\n    ide_extensions: '[\"ms-python.python\"]'"
+            ),
+        ),
+        (
+            "CC308",
+            "multi-select-option",
+            ("multi-select",),
+            "An element of a multi-select value is not one of the options",
+            "A `list(string)` parameter shown as a multi-select accepts a JSON array whose every element is one "
+            "of the options' values.",
+            example('coder:\n  templateName: devcontainers\n  params:\n    tools: \'["git", "emacs"]\''),
+            example('coder:\n  templateName: devcontainers\n  params:\n    tools: \'["git", "node"]\''),
+        ),
     ]
     for code, name, kinds, summary, explanation, bad, good in specs:
-        rule(code, name, "error", summary, explanation=explanation, bad=bad, good=good, group="parameters",
-             needs_templates=True)(_value_rule(kinds))
+        rule(
+            code,
+            name,
+            "error",
+            summary,
+            explanation=explanation,
+            bad=bad,
+            good=good,
+            group="parameters",
+            needs_templates=True,
+        )(_value_rule(kinds))
 
 
 _register_value_rules()
@@ -383,10 +427,17 @@ def overwritten_by_repository_url(ctx: EntityContext) -> Iterator[Finding]:
             continue
         entry = params_node.entry(name) if isinstance(params_node, Mapping) else None
         fixes: tuple[Fix, ...] = ()
-        if entry is not None and isinstance(params_node, Mapping) and not params_node.flow and len(params_node.entries) > 1:
+        if (
+            entry is not None
+            and isinstance(params_node, Mapping)
+            and not params_node.flow
+            and len(params_node.entries) > 1
+        ):
             start = Span.point(entry.key.span.start.line, 0)
             end_line = _line_after(entry)
-            fixes = (Fix(f'Remove "{name}"', (TextEdit(Span(start.start, Span.point(end_line, 0).start), ""),)),)
+            fixes = (
+                Fix(f'Remove "{name}"', (TextEdit(Span(start.start, Span.point(end_line, 0).start), ""),)),
+            )
         if node.text == value.value:
             message = f"params.{name} repeats the repository URL the plugin injects anyway: remove it"
         else:
@@ -426,9 +477,7 @@ def regex_portability(ctx: EntityContext) -> Iterator[Finding]:
             notes.append("Python cannot compile it, so the value was not checked")
         span = value_span(ctx, value)
         if notes and span is not None:
-            yield ctx.finding(
-                span, f'the pattern of "{name}" ({param.validation_regex}) ' + "; ".join(notes)
-            )
+            yield ctx.finding(span, f'the pattern of "{name}" ({param.validation_regex}) ' + "; ".join(notes))
 
 
 @rule(

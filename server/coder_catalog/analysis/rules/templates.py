@@ -74,7 +74,9 @@ def unknown_template(ctx: EntityContext) -> Iterator[Finding]:
         else ()
     )
     deployment = catalog.deployment_url or "the deployment"
-    yield ctx.finding(span, f'template "{name}"{where} does not exist on {deployment}.{hint}{listing}', *fixes)
+    yield ctx.finding(
+        span, f'template "{name}"{where} does not exist on {deployment}.{hint}{listing}', *fixes
+    )
 
 
 def _literal(value: str, style: str) -> str:

@@ -1,0 +1,248 @@
+"""``coder-catalog lint [PATH ...]``: check catalog files the way the Backstage Coder plugin and
+the Coder deployment will read them (see docs/lint.md).
+
+Exit codes: 0 no finding at or above ``--fail-on``; 1 findings at or above it; 2 usage,
+configuration or file errors (the other files are still checked); 3 ``--require-deployment``
+and the deployment could not be asked.
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import json
+import os
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, TextIO
+
+from coder_catalog.analysis.documents import split_lines
+from coder_catalog.analysis.findings import SEVERITY_RANK
+from coder_catalog.cli.common import (
+    EXIT_FAILED,
+    EXIT_OK,
+    EXIT_UNREACHABLE,
+    EXIT_USAGE,
+    CommandError,
+    add_deployment_flags,
+    overrides_from_args,
+)
+from coder_catalog.cli.lint_engine import DeploymentRequired, LintOptions, LintReport, lint
+from coder_catalog.cli.lint_formats import json_document, render_github, render_text
+from coder_catalog.cli.lint_progress import ProgressBar
+from coder_catalog.cli.lint_sarif import sarif_document
+from coder_catalog.settings import SEVERITIES, SettingsError, resolve_settings
+
+FORMATS = ("text", "json", "sarif", "github")
+FAIL_ON = ("error", "warning", "info")
+
+
+def register(commands: Any) -> None:
+    parser = commands.add_parser(
+        "lint",
+        help="check catalog files (catalog-info.yaml) in CI or before a commit",
+        description="Check the spec.coder block of Backstage catalog files. PATHs are files (always "
+        "checked) and folders (searched for catalog-info.yaml, catalog-info.yml and catalogGlobs).",
+    )
+    parser.add_argument("paths", nargs="*", metavar="PATH", help="files and folders to check (default: .)")
+    output = parser.add_argument_group("output")
+    output.add_argument("--format", choices=FORMATS, default="text", help="how to report (default: text)")
+    output.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE instead of stdout")
+    output.add_argument(
+        "--color",
+        choices=("auto", "always", "never"),
+        default="auto",
+        help="colour the text report (auto: when stdout is a terminal and NO_COLOR is unset)",
+    )
+    output.add_argument(
+        "--fail-on",
+        choices=FAIL_ON,
+        default="error",
+        help="lowest severity that makes the exit code 1 (default: error)",
+    )
+    fixing = parser.add_argument_group("fixing")
+    fixing.add_argument(
+        "--fix", action="store_true", help="apply every safe fix in place, then report what remains"
+    )
+    fixing.add_argument(
+        "--diff",
+        action="store_true",
+        help="print what --fix would change, change nothing (exit 1 when there is something to fix)",
+    )
+    add_deployment_flags(parser)
+    templates = parser.add_argument_group("templates")
+    templates.add_argument(
+        "--offline",
+        action="store_true",
+        help="skip the template and parameter checks (no deployment, no snapshot)",
+    )
+    templates.add_argument(
+        "--require-deployment",
+        action="store_true",
+        help="exit 3 instead of linting without templates when the deployment cannot be asked",
+    )
+    parser.add_argument(
+        "--rule",
+        action="append",
+        default=[],
+        metavar="CODE=SEVERITY",
+        help="set a rule's severity (error, warning, info or off); repeatable",
+    )
+    parser.set_defaults(run=run_lint)
+
+
+def run_lint(args: argparse.Namespace) -> int:
+    _check_combinations(args)
+    overrides = lint_overrides(args)
+    _check_overrides(overrides)
+    options = LintOptions(
+        paths=tuple(args.paths) or (".",),
+        overrides=overrides,
+        offline=args.offline,
+        require_deployment=args.require_deployment,
+        fix=args.fix or args.diff,
+        write=not args.diff,
+    )
+    report = _run(options)
+    _print_problems(report, args.format)
+    if args.diff:
+        changed = _write_diffs(report, sys.stdout)
+        return exit_code(report, args.fail_on, diff_changed=changed)
+    _write_report(report, args)
+    return exit_code(report, args.fail_on)
+
+
+def _check_combinations(args: argparse.Namespace) -> None:
+    if args.offline and args.templates:
+        raise CommandError("--offline and --templates exclude each other")
+    if args.offline and args.require_deployment:
+        raise CommandError("--offline and --require-deployment exclude each other")
+    if args.fix and args.diff:
+        raise CommandError("--fix and --diff exclude each other: --diff is the dry run of --fix")
+    if args.diff and (args.format != "text" or args.output):
+        raise CommandError("--diff prints a diff; it cannot be combined with --format or --output")
+
+
+def lint_overrides(args: argparse.Namespace) -> dict[str, Any]:
+    """The settings the flags override, in the project file's shape."""
+    overrides = overrides_from_args(args)
+    rules = dict(_parse_rule(text) for text in args.rule)
+    if rules:
+        overrides["rules"] = rules
+    return overrides
+
+
+def _parse_rule(text: str) -> tuple[str, str]:
+    code, equals, severity = text.partition("=")
+    severity = severity.strip().lower()
+    if not equals or not code.strip() or severity not in SEVERITIES:
+        raise CommandError(
+            f"--rule {text!r}: expected CODE=SEVERITY with SEVERITY one of {', '.join(SEVERITIES)}"
+        )
+    return code.strip().upper(), severity
+
+
+def _check_overrides(overrides: dict[str, Any]) -> None:
+    """Bad flag values are a usage error at once (a bad project file only stops its own files)."""
+    try:
+        resolve_settings(None, overrides=overrides)
+    except SettingsError as error:
+        if error.source == "override":
+            raise CommandError(str(error)) from None
+
+
+def _run(options: LintOptions) -> LintReport:
+    bar = ProgressBar(sys.stderr) if ProgressBar.wanted(sys.stderr) else None
+    try:
+        return lint(options, progress=bar)
+    except DeploymentRequired as exc:
+        code = EXIT_UNREACHABLE if exc.configured else EXIT_USAGE
+        raise CommandError(f"--require-deployment: {exc}", code) from None
+    finally:
+        if bar is not None:
+            bar.close()
+
+
+def _print_problems(report: LintReport, output_format: str) -> None:
+    for note in report.notes:
+        print(f"coder-catalog: note: {note}", file=sys.stderr)
+    if output_format == "github":
+        return  # annotations carry them
+    for problem in report.config_errors:
+        print(problem, file=sys.stderr)
+    for file in report.file_errors:
+        print(f"{file.display}: error: {file.error}", file=sys.stderr)
+
+
+def _write_report(report: LintReport, args: argparse.Namespace) -> None:
+    if args.output:
+        try:
+            with open(args.output, "w", encoding="utf-8", newline="\n") as out:
+                render(report, args.format, out, color=args.color == "always", fixing=args.fix)
+        except OSError as exc:
+            raise CommandError(f"cannot write {args.output}: {exc.strerror or exc}") from None
+        return
+    try:
+        render(report, args.format, sys.stdout, color=use_color(args.color, sys.stdout), fixing=args.fix)
+        sys.stdout.flush()
+    except BrokenPipeError:  # `coder-catalog lint | head`: the reader has seen enough
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
+def render(
+    report: LintReport, output_format: str, out: TextIO, *, color: bool = False, fixing: bool = False
+) -> None:
+    if output_format == "text":
+        render_text(report, out, color=color, fixing=fixing)
+    elif output_format == "github":
+        render_github(report, out)
+    else:
+        root = source_root(report)
+        document = json_document(report) if output_format == "json" else sarif_document(report, root)
+        json.dump(document, out, indent=2, ensure_ascii=False)
+        out.write("\n")
+
+
+def source_root(report: LintReport) -> Path:
+    """Where SARIF locations are relative to: the repository of the working folder, else that folder."""
+    for folder in (report.cwd, *report.cwd.parents):
+        if os.path.lexists(folder / ".git"):
+            return folder
+    return report.cwd
+
+
+def use_color(choice: str, stream: TextIO) -> bool:
+    if choice != "auto":
+        return choice == "always"
+    if os.environ.get("NO_COLOR"):
+        return False
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def _write_diffs(report: LintReport, out: TextIO) -> bool:
+    changed = False
+    for file in report.files:
+        if file.analysis is not None and file.changed:
+            changed = True
+            out.writelines(_diff(file.original, file.text, file.display.replace(os.sep, "/")))
+    return changed
+
+
+def _diff(before: str, after: str, name: str) -> Iterator[str]:
+    for line in difflib.unified_diff(split_lines(before), split_lines(after), f"a/{name}", f"b/{name}"):
+        yield line if line.endswith(("\n", "\r")) else line + "\n\\ No newline at end of file\n"
+
+
+def exit_code(report: LintReport, fail_on: str, *, diff_changed: bool | None = None) -> int:
+    if report.config_errors or report.file_errors:
+        return EXIT_USAGE
+    if diff_changed is not None:
+        return EXIT_FAILED if diff_changed else EXIT_OK
+    threshold = SEVERITY_RANK[fail_on]
+    if any(SEVERITY_RANK[f.severity] >= threshold for file in report.files for f in file.findings):
+        return EXIT_FAILED
+    return EXIT_OK
