@@ -20,10 +20,10 @@ def banner(text: str) -> None:
     print(f"\n\033[1m== {text}\033[0m" if sys.stdout.isatty() else f"\n== {text}", flush=True)
 
 
-def run(args: list[str], env: dict[str, str]) -> None:
+def run(args: list[str], env: dict[str, str], expect: tuple[int, ...] = (0,)) -> None:
     print("$ coder-catalog " + " ".join(args), flush=True)
-    result = subprocess.run([*CLI, *args], env=env, check=False)
-    if result.returncode != 0:
+    result = subprocess.run([*CLI, *args], env=env, check=False, cwd=HERE.parent)
+    if result.returncode not in expect:
         raise SystemExit(f"demo step failed with exit code {result.returncode}")
 
 
@@ -50,6 +50,16 @@ def main() -> int:
         banner("The templates the deployment offers")
         run(["templates", "list", "--parameters"], env)
 
+        banner("Linting the example catalog files against the deployment")
+        run(["lint", "examples/catalog"], env, expect=(1,))
+
+        banner("The same findings as SARIF for GitHub code scanning (first lines)")
+        sarif = subprocess.run(
+            [*CLI, "lint", "examples/catalog", "--format", "sarif"], env=env, cwd=HERE.parent,
+            capture_output=True, text=True, check=False,
+        )
+        print("\n".join(sarif.stdout.splitlines()[:12]) + "\n  ...")
+
         with tempfile.TemporaryDirectory() as folder:
             snapshot = str(Path(folder) / "coder-templates.json")
             banner("A snapshot for offline CI")
@@ -57,6 +67,8 @@ def main() -> int:
             banner("The same list, read from the snapshot without network or token")
             offline = {k: v for k, v in env.items() if k not in ("CODER_URL", "CODER_SESSION_TOKEN")}
             run(["templates", "list", "--templates", snapshot], offline)
+            banner("Linting offline from the snapshot, errors only, as a CI job would")
+            run(["lint", "examples/catalog/services/payments", "--templates", snapshot], offline)
     finally:
         simulator.terminate()
         try:

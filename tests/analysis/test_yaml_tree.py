@@ -140,10 +140,10 @@ def test_recursive_alias_is_refused() -> None:
 @pytest.mark.parametrize(
     ("text", "line"),
     [
-        ("a: [1, 2\n", 1),
+        ("a: [1, 2\n", 0),  # an unclosed bracket is reported where it opens, not past the end
         ("a: b: c\n", 0),
         ("a:\n  - x\n  y: z\n", 2),
-        ('a: "unterminated\n', 1),
+        ('a: "unterminated\n', 0),
         ("\x00\x01\x02", 0),
         ("a: " + "[" * 5000, 0),
     ],

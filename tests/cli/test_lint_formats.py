@@ -88,7 +88,7 @@ def test_json_structure(work: Path, capsys: pytest.CaptureFixture[str]) -> None:
         {"range": mode["range"], "newText": "auto"}
     ]
     assert (syntax["code"], syntax["entity"], syntax["fix"]) == ("CC001", None, None)
-    assert syntax["range"]["start"]["line"] == 16
+    assert syntax["range"]["start"]["line"] == 15  # where the unclosed bracket opens
     assert document["files"][1]["findings"] == []
     assert document["errors"] == []
     assert document["summary"] == {

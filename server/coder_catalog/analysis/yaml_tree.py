@@ -312,6 +312,8 @@ def parse_document(text: str) -> ParsedDocument:
         composed = yaml.compose(text, Loader=_Loader)  # type: ignore[arg-type]
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
+        if exc.context_mark is not None and mark is not None and mark.index >= len(text.rstrip()):
+            mark = exc.context_mark  # "unexpected end": point at what was left open, not past the end
         line, column = (mark.line, mark.column) if mark is not None else (0, 0)
         message = exc.problem or exc.context or "invalid YAML"
         if exc.context and exc.problem:

@@ -239,10 +239,14 @@ def _value_problems(
     if key not in ctx.extra:
         problems = []
         names = known_names(ctx, template)
+        evaluation = _evaluation(ctx, template)
+        judged_by_coder = set(evaluation.parameter_names) if evaluation is not None else set()
         for name, value in ctx.effective.params.items():
             param = template.parameter(name)
             if param is None or (names is not None and name not in names) or value.value == "":
                 continue
+            if name in judged_by_coder:
+                continue  # Coder's own verdict on this value is reported (CC311)
             problem = check_parameter_value(param, value.value)
             if problem is not None and problem.kind != "required":
                 problems.append((value, param, problem))
