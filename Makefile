@@ -19,7 +19,7 @@ test: $(STAMP)
 	$(BIN)/python -m pytest -q
 
 bench: $(STAMP)
-	$(BIN)/python -m benchmarks
+	@$(BIN)/python -m benchmarks
 
 check: $(STAMP)
 	$(BIN)/ruff check server tests benchmarks examples

@@ -3,13 +3,14 @@
 import json
 import sys
 
-from benchmarks import analysis_speed, coder_access, lint_throughput
+from benchmarks import analysis_speed, coder_access, lint_requests, lint_throughput
 from coder_catalog.runtime import relax_garbage_collector
 
 relax_garbage_collector()  # as the CLI and the language server do
 results = {}
 for name, run in (
     ("lint_throughput", lint_throughput.run),
+    ("lint_requests", lint_requests.run),
     ("analysis_2000_entities", analysis_speed.run),
     ("coder_access", coder_access.run_all),
 ):
