@@ -8,6 +8,7 @@ new one (or call :meth:`Analyzer.reset`) when either changes.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import OrderedDict
 from collections.abc import Iterable
@@ -15,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from typing import cast
 
 from coder_catalog.analysis import rules as _rules  # noqa: F401  (registers every rule)
-from coder_catalog.analysis.documents import DocumentCache, Segment, split_documents, split_lines
+from coder_catalog.analysis.documents import DocumentCache, DocumentParse, Segment, split_documents, split_lines
 from coder_catalog.analysis.effective import effective_coder
 from coder_catalog.analysis.entity import Entity
 from coder_catalog.analysis.findings import SEVERITY_RANK, Finding, Severity
@@ -86,6 +87,26 @@ class Analyzer:
             0  # documents checked (not answered from the cache), for tests and benchmarks
         )
         self._checks = self._active_checks()
+        self._last_text: str | None = None
+        self._last_segments: list[Segment] = []
+
+    def segments(self, text: str) -> list[Segment]:
+        """The file's documents (BOM removed), remembered for the last text seen: the editor
+        features ask right after an analysis of the same text."""
+        text = text.removeprefix("\ufeff")
+        if text is not self._last_text and text != self._last_text:
+            self._last_segments = split_documents(text)
+            self._last_text = text
+        return self._last_segments
+
+    def document_at(self, text: str, line: int) -> tuple[Segment, DocumentParse] | None:
+        """The document holding file line ``line`` (0-based) and its parse (from the cache)."""
+        segments = self.segments(text)
+        if not segments:
+            return None
+        index = bisect.bisect_right([s.start_line for s in segments], line) - 1
+        segment = segments[max(index, 0)]
+        return segment, self.parses.parse(segment.text)
 
     def _active_checks(self) -> list[tuple[str, Check]]:
         """The rules to run with these settings and this template data, in code order."""
@@ -114,7 +135,7 @@ class Analyzer:
         if bom:
             text = text[1:]
         documents: list[DocumentResult] = []
-        for segment in split_documents(text):
+        for segment in self.segments(text):
             findings, ref, uses_coder = self._placed(segment)
             documents.append(DocumentResult(segment, findings, ref, uses_coder))
         # Each document's findings are sorted and documents follow each other: no global sort.
@@ -146,9 +167,8 @@ class Analyzer:
     def coder_usages(self, text: str) -> list[CoderUsage]:
         """Each entity's effective template, mode and parameters, for the shells to prefetch
         template data and ask Coder's dynamic-parameter evaluation (parses are shared with analyze)."""
-        text = text.removeprefix("\ufeff")
         usages: list[CoderUsage] = []
-        for segment in split_documents(text):
+        for segment in self.segments(text):
             parsed = self.parses.parse(segment.text).parsed
             root = parsed.root if parsed is not None else None
             if not isinstance(root, Mapping):
