@@ -16,7 +16,13 @@ from dataclasses import dataclass, field, replace
 from typing import cast
 
 from coder_catalog.analysis import rules as _rules  # noqa: F401  (registers every rule)
-from coder_catalog.analysis.documents import DocumentCache, DocumentParse, Segment, split_documents, split_lines
+from coder_catalog.analysis.documents import (
+    DocumentCache,
+    DocumentParse,
+    Segment,
+    split_documents,
+    split_lines,
+)
 from coder_catalog.analysis.effective import effective_coder
 from coder_catalog.analysis.entity import Entity
 from coder_catalog.analysis.findings import SEVERITY_RANK, Finding, Severity
