@@ -40,6 +40,11 @@ from coder_catalog.analysis.templates import TemplateData
 from coder_catalog.analysis.yaml_tree import Entry, Mapping
 from coder_catalog.settings import Settings
 
+# What the driver learns of a document besides its findings: (entity reference, has a spec.coder
+# block, effective template name).
+_Facts = tuple[str | None, bool, str | None]
+_NO_FACTS: _Facts = (None, False, None)
+
 _SUPPRESS = re.compile(r"#\s*coder-catalog:\s*ignore(?:\[(?P<codes>[A-Za-z0-9_,\s]*)\])?")
 
 
@@ -51,6 +56,7 @@ class DocumentResult:
     findings: tuple[Finding, ...]
     entity_ref: str | None = None
     uses_coder: bool = False
+    template_name: str | None = None  # the effective template of an entity with a spec.coder block
 
 
 @dataclass(frozen=True)
@@ -87,8 +93,8 @@ class Analyzer:
         self.templates = templates if templates is not None else TemplateData.offline()
         self.capacity = capacity
         self.parses = parses if parses is not None else DocumentCache(capacity)
-        self._results: OrderedDict[str, tuple[tuple[Finding, ...], str | None, bool]] = OrderedDict()
-        self._placements: dict[str, tuple[tuple[str, int], tuple[tuple[Finding, ...], str | None, bool]]] = {}
+        self._results: OrderedDict[str, tuple[tuple[Finding, ...], _Facts]] = OrderedDict()
+        self._placements: dict[str, tuple[tuple[str, int], tuple[tuple[Finding, ...], _Facts]]] = {}
         self.analysed_documents = (
             0  # documents checked (not answered from the cache), for tests and benchmarks
         )
@@ -142,8 +148,8 @@ class Analyzer:
             text = text[1:]
         documents: list[DocumentResult] = []
         for segment in self.segments(text):
-            findings, ref, uses_coder = self._placed(segment)
-            documents.append(DocumentResult(segment, findings, ref, uses_coder))
+            findings, facts = self._placed(segment)
+            documents.append(DocumentResult(segment, findings, *facts))
         # Each document's findings are sorted and documents follow each other: no global sort.
         all_findings = [f for d in documents for f in d.findings]
         problem = self._templates_problem(documents)
@@ -157,14 +163,14 @@ class Analyzer:
             all_findings = [_after_bom(f) for f in all_findings]
         return FileAnalysis(tuple(documents), tuple(all_findings))
 
-    def _placed(self, segment: Segment) -> tuple[tuple[Finding, ...], str | None, bool]:
+    def _placed(self, segment: Segment) -> tuple[tuple[Finding, ...], _Facts]:
         """A document's findings at its place in the file; reused while the document stays put."""
         key = (segment.text, segment.start_line)
         placed = self._placements.get(segment.text)
         if placed is not None and placed[0] == key:
             return placed[1]
-        findings, ref, uses_coder = self._document(segment.text)
-        result = (tuple(f.shifted(segment.start_line) for f in findings), ref, uses_coder)
+        findings, facts = self._document(segment.text)
+        result = (tuple(f.shifted(segment.start_line) for f in findings), facts)
         self._placements[segment.text] = (key, result)
         if len(self._placements) > self.capacity:
             self._placements.pop(next(iter(self._placements)))
@@ -197,25 +203,25 @@ class Analyzer:
 
     # -- per document --------------------------------------------------------------------------
 
-    def _document(self, text: str) -> tuple[tuple[Finding, ...], str | None, bool]:
+    def _document(self, text: str) -> tuple[tuple[Finding, ...], _Facts]:
         cached = self._results.get(text)
         if cached is not None:
             self._results.move_to_end(text)
             return cached
         self.analysed_documents += 1
-        findings, ref, uses_coder = self._check_document(text)
+        findings, facts = self._check_document(text)
         configured = sorted(self._configure(findings, text), key=lambda f: (f.span.start, f.code))
-        result = (tuple(configured), ref, uses_coder)
+        result = (tuple(configured), facts)
         self._results[text] = result
         if len(self._results) > self.capacity:
             self._results.popitem(last=False)
         return result
 
-    def _check_document(self, text: str) -> tuple[list[Finding], str | None, bool]:
+    def _check_document(self, text: str) -> tuple[list[Finding], _Facts]:
         parse = self.parses.parse(text)
         if parse.syntax_error is not None:
             error = parse.syntax_error
-            return [_driver(SYNTAX_ERROR, error.span, f"YAML syntax error: {error.message}")], None, False
+            return [_driver(SYNTAX_ERROR, error.span, f"YAML syntax error: {error.message}")], _NO_FACTS
         if parse.too_large is not None:
             return (
                 [
@@ -223,12 +229,11 @@ class Analyzer:
                         ALIAS_BOMB, parse.too_large.span, f"{parse.too_large}; the document is not checked"
                     )
                 ],
-                None,
-                False,
+                _NO_FACTS,
             )
         parsed = parse.parsed
         if parsed is None or parsed.root is None:
-            return [], None, False
+            return [], _NO_FACTS
         findings = [
             _driver(
                 DUPLICATE_KEY,
@@ -247,7 +252,7 @@ class Analyzer:
                     f"a catalog document must be a mapping (an entity), not a {root.kind}",
                 )
             )
-            return findings, None, False
+            return findings, _NO_FACTS
         entity = Entity(root)
         context = EntityContext(entity, self.settings, self.templates, text)
         for code, check in self._checks:
@@ -262,7 +267,8 @@ class Analyzer:
                         f"internal error in rule {code} ({exc.__class__.__name__}); please report it",
                     )
                 )
-        return findings, entity.ref, entity.coder_entry is not None
+        uses_coder = entity.coder_entry is not None
+        return findings, (entity.ref, uses_coder, context.effective.template_name if uses_coder else None)
 
     def _configure(self, findings: list[Finding], text: str) -> Iterable[Finding]:
         """Apply the settings' severities and the ``# coder-catalog: ignore[...]`` comments."""
