@@ -17,7 +17,8 @@ from urllib.parse import quote
 from coder_catalog import __version__
 from coder_catalog.analysis.documents import split_lines
 from coder_catalog.analysis.findings import Finding
-from coder_catalog.analysis.rules.base import Rule, iter_rules
+from coder_catalog.analysis.rules.base import Rule
+from coder_catalog.analysis.rules.docs import iter_rules, rule_url
 from coder_catalog.cli.lint_engine import LintedFile, LintReport
 from coder_catalog.cli.lint_formats import BOM, entity_of, shown_range
 
@@ -25,16 +26,9 @@ SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 SARIF_VERSION = "2.1.0"
 TOOL_NAME = "coder-catalog"
 INFORMATION_URI = "https://coder-catalog.dev"
-RULES_URI = (
-    "https://coder-catalog.dev/rules"  # docs/rules.md on the project site; anchors are codes in lower case
-)
 SRCROOT = "%SRCROOT%"
 FINGERPRINT_KEY = "coderCatalogFinding/v1"
 _LEVEL = {"error": "error", "warning": "warning", "info": "note"}
-
-
-def rule_help_uri(rule: Rule) -> str:
-    return f"{RULES_URI}#{rule.code.lower()}-{rule.name}"
 
 
 def sarif_document(report: LintReport, source_root: Path) -> dict[str, Any]:
@@ -67,7 +61,7 @@ def _rule(rule: Rule) -> dict[str, Any]:
         "shortDescription": {"text": rule.summary},
         "fullDescription": {"text": rule.explanation or rule.summary},
         "help": {"text": rule.explanation or rule.summary, "markdown": _help_markdown(rule)},
-        "helpUri": rule_help_uri(rule),
+        "helpUri": rule_url(rule),
         "defaultConfiguration": {"level": _LEVEL[rule.severity]},
         "properties": {"tags": [rule.group]},
     }
@@ -79,7 +73,7 @@ def _help_markdown(rule: Rule) -> str:
         parts.append(f"Reported:\n\n```yaml\n{rule.bad.rstrip()}\n```")
     if rule.good:
         parts.append(f"Fixed:\n\n```yaml\n{rule.good.rstrip()}\n```")
-    parts.append(f"[Documentation]({rule_help_uri(rule)})")
+    parts.append(f"[Documentation]({rule_url(rule)})")
     return "\n\n".join(part for part in parts if part)
 
 

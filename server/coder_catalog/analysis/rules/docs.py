@@ -12,6 +12,15 @@ from pathlib import Path
 from coder_catalog.analysis.rules import iter_rules
 from coder_catalog.analysis.rules.base import Rule
 
+# docs/rules.md as published on the project site; each rule's heading anchor is "<code>-<name>".
+RULES_URI = "https://coder-catalog.dev/rules"
+
+
+def rule_url(rule: Rule) -> str:
+    """The link to a rule's documentation (SARIF helpUri, LSP codeDescription)."""
+    return f"{RULES_URI}#{rule.code.lower()}-{rule.name}"
+
+
 GROUPS = (
     ("yaml", "The YAML itself"),
     ("coder", "The shape of `spec.coder`"),

@@ -1,0 +1,191 @@
+"""Findings as LSP diagnostics, published on open, change and save.
+
+- A single edit is answered at once; rapid typing is coalesced (one publish per quiet period).
+- A result is never published for an older version than one already published.
+- Converted diagnostics are kept per document of the file: an edit inside one document of a
+  large file converts only that document's findings again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from lsprotocol import types
+
+from coder_catalog.analysis.findings import Finding
+from coder_catalog.analysis.rules import REGISTRY
+from coder_catalog.analysis.rules.docs import rule_url
+from coder_catalog.analysis.rules.yaml_problems import TEMPLATES_UNAVAILABLE
+from coder_catalog.analysis.spans import Position, Span
+from coder_catalog.lsp.documents import CatalogDocuments, OpenDocument
+from coder_catalog.lsp.positions import PositionConverter
+
+log = logging.getLogger(__name__)
+
+SOURCE = "coder-catalog"
+COALESCE_SECONDS = 0.05
+_SEVERITY = {
+    "error": types.DiagnosticSeverity.Error,
+    "warning": types.DiagnosticSeverity.Warning,
+    "info": types.DiagnosticSeverity.Information,
+}
+_DEPRECATED_CODES = frozenset({"CC202"})
+_UNNECESSARY_CODES = frozenset({"CC102", "CC301", "CC309"})
+
+
+def fix_data(finding: Finding, converter: PositionConverter) -> list[dict[str, Any]]:
+    """The finding's fixes as LSP text edits (client units), carried in ``Diagnostic.data``."""
+    return [
+        {
+            "title": fix.title,
+            "safe": fix.safe,
+            "edits": [
+                {
+                    "range": _range_json(converter.range_to_client(edit.span)),
+                    "newText": edit.new_text,
+                }
+                for edit in fix.edits
+            ],
+        }
+        for fix in finding.fixes
+    ]
+
+
+def _range_json(client_range: types.Range) -> dict[str, dict[str, int]]:
+    return {
+        "start": {"line": client_range.start.line, "character": client_range.start.character},
+        "end": {"line": client_range.end.line, "character": client_range.end.character},
+    }
+
+
+def to_diagnostic(finding: Finding, converter: PositionConverter) -> types.Diagnostic:
+    rule = REGISTRY.get(finding.code)
+    tags = []
+    if finding.code in _DEPRECATED_CODES:
+        tags.append(types.DiagnosticTag.Deprecated)
+    if finding.code in _UNNECESSARY_CODES:
+        tags.append(types.DiagnosticTag.Unnecessary)
+    return types.Diagnostic(
+        range=converter.range_to_client(finding.span),
+        message=finding.message,
+        severity=_SEVERITY[finding.severity],
+        code=finding.code,
+        code_description=types.CodeDescription(href=rule_url(rule)) if rule is not None else None,
+        source=SOURCE,
+        tags=tags or None,
+        data={"fixes": fix_data(finding, converter)} if finding.fixes else None,
+    )
+
+
+def settings_diagnostic(document: OpenDocument) -> types.Diagnostic | None:
+    error = document.settings_error
+    if error is None:
+        return None
+    return types.Diagnostic(
+        range=types.Range(types.Position(0, 0), types.Position(0, 0)),
+        message=f"the settings cannot be used, so defaults apply: {error}",
+        severity=types.DiagnosticSeverity.Error,
+        code="settings",
+        source=SOURCE,
+    )
+
+
+class DiagnosticsPublisher:
+    def __init__(
+        self,
+        documents: CatalogDocuments,
+        publish: Callable[[types.PublishDiagnosticsParams], None],
+        encoding: Callable[[], str],
+    ) -> None:
+        self.documents = documents
+        self._publish = publish
+        self._encoding = encoding
+        self._timers: dict[str, asyncio.TimerHandle] = {}
+        self._last_change: dict[str, float] = {}
+        # uri -> {id(placed findings tuple): (that tuple, its diagnostics)}
+        self._converted: dict[str, dict[int, tuple[tuple[Finding, ...], list[types.Diagnostic]]]] = {}
+
+    def changed(self, document: OpenDocument) -> None:
+        """Publish now after a quiet period, or once typing pauses."""
+        loop = asyncio.get_running_loop()
+        now = loop.time()
+        last = self._last_change.get(document.uri)
+        self._last_change[document.uri] = now
+        pending = self._timers.pop(document.uri, None)
+        if pending is not None:
+            pending.cancel()
+        if pending is None and (last is None or now - last >= COALESCE_SECONDS):
+            self.publish(document.uri)
+        else:
+            self._timers[document.uri] = loop.call_later(COALESCE_SECONDS, self.publish, document.uri)
+
+    def publish(self, uri: str) -> None:
+        self._timers.pop(uri, None)
+        document = self.documents.documents.get(uri)
+        if document is None:
+            return
+        try:
+            diagnostics = self._diagnostics(document)
+        except Exception:  # an analysis bug must not take the server down
+            log.exception("analysing %s failed", uri)
+            return
+        if (
+            document.version is not None
+            and document.published_version is not None
+            and document.version < document.published_version
+        ):
+            return
+        document.published_version = document.version
+        self._publish(types.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=document.version))
+
+    def publish_all(self, documents: list[OpenDocument] | None = None) -> None:
+        for document in documents if documents is not None else list(self.documents.documents.values()):
+            self.publish(document.uri)
+
+    def clear(self, uri: str) -> None:
+        timer = self._timers.pop(uri, None)
+        if timer is not None:
+            timer.cancel()
+        self._last_change.pop(uri, None)
+        self._converted.pop(uri, None)
+        self._publish(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
+
+    def _diagnostics(self, document: OpenDocument) -> list[types.Diagnostic]:
+        if not document.is_catalog:
+            return []
+        analysis = self.documents.analyze(document)
+        converter = PositionConverter(document.text, self._encoding())
+        previous = self._converted.get(document.uri, {})
+        current: dict[int, tuple[tuple[Finding, ...], list[types.Diagnostic]]] = {}
+        diagnostics: list[types.Diagnostic] = []
+        extra = settings_diagnostic(document)
+        if extra is not None:
+            diagnostics.append(extra)
+        if document.text.startswith("\ufeff"):  # positions on the first line move: convert afresh
+            diagnostics.extend(to_diagnostic(f, converter) for f in analysis.findings)
+            self._converted.pop(document.uri, None)
+            return diagnostics
+        for result in analysis.documents:
+            findings = result.findings
+            cached = previous.get(id(findings))
+            if cached is not None and cached[0] is findings:
+                converted = cached[1]
+            else:
+                converted = [to_diagnostic(f, converter) for f in findings]
+            current[id(findings)] = (findings, converted)
+            diagnostics.extend(converted)
+        # File-level findings (the templates could not be checked) belong to no document.
+        diagnostics.extend(to_diagnostic(f, converter) for f in analysis.findings if f.code == TEMPLATES_UNAVAILABLE)
+        self._converted[document.uri] = current
+        return diagnostics
+
+
+def span_from_client(document: OpenDocument, encoding: str, client_range: types.Range) -> Span:
+    return PositionConverter(document.text, encoding).range_from_client(client_range)
+
+
+def position_from_client(document: OpenDocument, encoding: str, position: types.Position) -> Position:
+    return PositionConverter(document.text, encoding).from_client(position)

@@ -1,0 +1,152 @@
+"""Open documents, their settings, and their analysis.
+
+Settings are resolved per folder (nearest ``.coder-catalog.yaml``) with the editor's settings
+on top, and kept until a settings file or the editor's settings change. Each (settings, template
+source) pair has one Analyzer, so documents share parses and results; an Analyzer is reset
+when its template data changes.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+from coder_catalog.analysis.analyze import Analyzer, FileAnalysis
+from coder_catalog.analysis.documents import DocumentCache
+from coder_catalog.lsp.catalog_files import is_catalog_file
+from coder_catalog.lsp.deployments import TemplateProvider, TemplateProviders
+from coder_catalog.settings import Settings, SettingsError, WorkspaceDefaults, resolve_settings
+
+log = logging.getLogger(__name__)
+
+FALLBACK_SETTINGS = Settings(access_url=None, workspaces=WorkspaceDefaults())
+
+
+@dataclass
+class OpenDocument:
+    uri: str
+    path: str | None
+    language_id: str | None
+    version: int | None
+    text: str
+    settings: Settings = FALLBACK_SETTINGS
+    settings_error: SettingsError | None = None
+    is_catalog: bool = False
+    analysis: FileAnalysis | None = None
+    analysed_text: str | None = None
+    published_version: int | None = field(default=None)
+
+
+@dataclass
+class _AnalyzerSlot:
+    analyzer: Analyzer
+    provider: TemplateProvider
+    provider_version: int
+
+
+class CatalogDocuments:
+    def __init__(self, providers: TemplateProviders) -> None:
+        self.providers = providers
+        self.overrides: dict[str, Any] = {}
+        self.documents: dict[str, OpenDocument] = {}
+        self._settings: dict[str, Settings | SettingsError] = {}
+        self._slots: dict[tuple[Settings, int], _AnalyzerSlot] = {}
+        self._parses = DocumentCache()
+
+    # -- settings ------------------------------------------------------------------------------------
+
+    def set_overrides(self, overrides: dict[str, Any]) -> None:
+        self.overrides = overrides
+        self.forget_settings()
+
+    def forget_settings(self) -> None:
+        self._settings.clear()
+        for document in self.documents.values():
+            self.refresh_settings(document)
+
+    def settings_for(self, path: str | None) -> Settings | SettingsError:
+        folder = os.path.dirname(path) if path else os.getcwd()
+        found = self._settings.get(folder)
+        if found is None:
+            try:
+                found = resolve_settings(path or folder, overrides=self.overrides)
+            except SettingsError as exc:
+                found = exc
+                try:  # the editor's own settings may be what is wrong: fall back to the files alone
+                    resolve_settings(path or folder)
+                except SettingsError:
+                    pass
+            self._settings[folder] = found
+        return found
+
+    def refresh_settings(self, document: OpenDocument) -> None:
+        found = self.settings_for(document.path)
+        if isinstance(found, SettingsError):
+            document.settings, document.settings_error = FALLBACK_SETTINGS, found
+        else:
+            document.settings, document.settings_error = found, None
+        document.is_catalog = is_catalog_file(document.path, document.language_id, document.text, document.settings)
+        document.analysis = None
+        document.analysed_text = None
+
+    # -- documents ---------------------------------------------------------------------------------
+
+    def open(self, uri: str, path: str | None, language_id: str | None, version: int | None, text: str) -> OpenDocument:
+        document = OpenDocument(uri, path, language_id, version, text)
+        self.documents[uri] = document
+        self.refresh_settings(document)
+        return document
+
+    def change(self, uri: str, version: int | None, text: str) -> OpenDocument | None:
+        document = self.documents.get(uri)
+        if document is None:
+            return None
+        document.version = version
+        document.text = text
+        if not document.is_catalog:  # a YAML file may become a catalog file as the user types
+            document.is_catalog = is_catalog_file(document.path, document.language_id, text, document.settings)
+        return document
+
+    def close(self, uri: str) -> OpenDocument | None:
+        return self.documents.pop(uri, None)
+
+    # -- analysis ----------------------------------------------------------------------------------
+
+    def analyzer_for(self, document: OpenDocument) -> Analyzer:
+        provider = self.providers.for_settings(document.settings)
+        key = (document.settings, id(provider))
+        slot = self._slots.get(key)
+        if slot is None:
+            analyzer = Analyzer(document.settings, provider.data(), parses=self._parses)
+            slot = self._slots[key] = _AnalyzerSlot(analyzer, provider, provider.version)
+        elif slot.provider_version != provider.version:
+            slot.analyzer.reset(templates=provider.data())
+            slot.provider_version = provider.version
+        return slot.analyzer
+
+    def analyze(self, document: OpenDocument) -> FileAnalysis:
+        """The document's analysis for its current text (from the Analyzer's caches when unchanged)."""
+        analyzer = self.analyzer_for(document)
+        if document.analysis is not None and document.analysed_text is document.text:
+            return document.analysis
+        analysis = analyzer.analyze(document.text)
+        document.analysis = analysis
+        document.analysed_text = document.text
+        names = {d.template_name for d in analysis.documents if d.template_name}
+        if names:
+            self.providers.for_settings(document.settings).want(names)
+        return analysis
+
+    def invalidate(self, provider: TemplateProvider | None = None) -> list[OpenDocument]:
+        """Documents whose analysis must be redone (all, or those using ``provider``)."""
+        affected = []
+        for document in self.documents.values():
+            if not document.is_catalog:
+                continue
+            if provider is None or self.providers.for_settings(document.settings) is provider:
+                document.analysis = None
+                document.analysed_text = None
+                affected.append(document)
+        return affected

@@ -1,0 +1,73 @@
+"""Positions: the core counts code points on YAML lines; the client counts UTF-16 or UTF-8 units.
+
+A converter is made for one version of a document's text and converts any number of positions
+cheaply: lines are split once (only on LSP's line breaks, LF, CRLF and CR), and ASCII-only
+lines, the common case, need no counting at all.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+from lsprotocol import types
+
+from coder_catalog.analysis.documents import split_lines
+from coder_catalog.analysis.spans import Position, Span
+
+UTF8 = types.PositionEncodingKind.Utf8
+UTF16 = types.PositionEncodingKind.Utf16
+UTF32 = types.PositionEncodingKind.Utf32
+
+
+def _units(text: str, encoding: str) -> int:
+    if encoding == UTF8:
+        return len(text.encode("utf-8", "surrogatepass"))
+    if encoding == UTF16:
+        return len(text.encode("utf-16-le", "surrogatepass")) // 2
+    return len(text)
+
+
+class PositionConverter:
+    def __init__(self, text: str, encoding: str | types.PositionEncodingKind | None) -> None:
+        self.text = text
+        self.encoding = str(encoding or UTF16)
+
+    @cached_property
+    def lines(self) -> list[str]:
+        return split_lines(self.text)
+
+    def _line(self, number: int) -> str:
+        lines = self.lines
+        if 0 <= number < len(lines):
+            return lines[number].rstrip("\r\n")
+        return ""
+
+    def to_client(self, position: Position) -> types.Position:
+        if self.encoding == UTF32:
+            return types.Position(position.line, position.column)
+        line = self._line(position.line)
+        if line.isascii():
+            return types.Position(position.line, min(position.column, len(line)))
+        return types.Position(position.line, _units(line[: position.column], self.encoding))
+
+    def from_client(self, position: types.Position) -> Position:
+        """The code-point position of a client position (clamped into the document)."""
+        lines = self.lines
+        if position.line >= len(lines):
+            last = len(lines) - 1
+            return Position(max(last, 0), len(self._line(last)) if last >= 0 else 0)
+        line = self._line(position.line)
+        if self.encoding == UTF32 or line.isascii():
+            return Position(position.line, min(position.character, len(line)))
+        units = 0
+        for index, char in enumerate(line):
+            if units >= position.character:
+                return Position(position.line, index)
+            units += _units(char, self.encoding)
+        return Position(position.line, len(line))
+
+    def range_to_client(self, span: Span) -> types.Range:
+        return types.Range(self.to_client(span.start), self.to_client(span.end))
+
+    def range_from_client(self, client_range: types.Range) -> Span:
+        return Span(self.from_client(client_range.start), self.from_client(client_range.end))

@@ -1,0 +1,214 @@
+"""The language server: its state, and the registration of every handler.
+
+Handlers translate between LSP and the core; each one is guarded so that a failure is logged
+and answered with an empty result, never a dead server. Nothing here waits on the network:
+template data comes from memory and fills in the background (``deployments``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+from urllib.parse import unquote, urlparse
+
+from lsprotocol import types
+from pygls.lsp.server import LanguageServer
+
+from coder_catalog import __version__
+from coder_catalog.lsp import features
+from coder_catalog.lsp.client_settings import SECTION, overrides_from_client
+from coder_catalog.lsp.deployments import ProgressHandle, TemplateProvider, TemplateProviders
+from coder_catalog.lsp.diagnostics import DiagnosticsPublisher
+from coder_catalog.lsp.documents import CatalogDocuments, OpenDocument
+
+log = logging.getLogger(__name__)
+
+WATCHED = ("**/.coder-catalog.yaml", "**/.coder-catalog.yml", "**/app-config*.yaml", "**/*.json")
+
+
+def path_of(uri: str) -> str | None:
+    parsed = urlparse(uri)
+    return unquote(parsed.path) if parsed.scheme == "file" else None
+
+
+class _WorkDoneProgress(ProgressHandle):
+    def __init__(self, server: CatalogServer, title: str) -> None:
+        self._server = server
+        self._token = f"coder-catalog/{id(self)}"
+        self._ended = False
+        self._task = asyncio.get_running_loop().create_task(self._begin(title))
+
+    async def _begin(self, title: str) -> None:
+        try:
+            await self._server.work_done_progress.create_async(self._token)
+            if not self._ended:
+                self._server.work_done_progress.begin(
+                    self._token, types.WorkDoneProgressBegin(title=title, cancellable=False)
+                )
+        except Exception:  # a client that refuses progress still gets its diagnostics
+            log.debug("work-done progress refused", exc_info=True)
+            self._ended = True
+
+    def end(self) -> None:
+        async def finish() -> None:
+            await self._task
+            if not self._ended:
+                self._ended = True
+                self._server.work_done_progress.end(self._token, types.WorkDoneProgressEnd())
+
+        asyncio.get_running_loop().create_task(finish())
+
+
+class CatalogServer(LanguageServer):
+    def __init__(self) -> None:
+        super().__init__("coder-catalog", __version__)
+        self.providers = TemplateProviders(self._templates_changed, self._notify_once, self._progress)
+        self.catalog = CatalogDocuments(self.providers)
+        self.publisher = DiagnosticsPublisher(self.catalog, self._publish, self.encoding)
+        self._told: set[str] = set()
+
+    # -- plumbing for the other modules ---------------------------------------------------------------
+
+    def encoding(self) -> str:
+        try:
+            return str(self.workspace.position_encoding or types.PositionEncodingKind.Utf16)
+        except RuntimeError:  # before initialize
+            return str(types.PositionEncodingKind.Utf16)
+
+    def _publish(self, params: types.PublishDiagnosticsParams) -> None:
+        self.text_document_publish_diagnostics(params)
+
+    def _notify_once(self, kind: str, message: str) -> None:
+        """Tell the user about something they must act on, once per kind of problem."""
+        if kind in self._told:
+            return
+        self._told.add(kind)
+        try:
+            self.window_show_message(types.ShowMessageParams(type=types.MessageType.Warning, message=message))
+        except Exception:
+            log.warning("%s", message)
+
+    def forget_told(self, prefix: str = "") -> None:
+        self._told = {kind for kind in self._told if not kind.startswith(prefix)} if prefix else set()
+
+    def _progress(self, title: str) -> ProgressHandle:
+        supported = bool(
+            self.client_capabilities.window and self.client_capabilities.window.work_done_progress
+        )
+        return _WorkDoneProgress(self, title) if supported else ProgressHandle()
+
+    def _templates_changed(self, provider: TemplateProvider) -> None:
+        self.publisher.publish_all(self.catalog.invalidate(provider))
+
+    # -- settings --------------------------------------------------------------------------------------
+
+    def apply_client_settings(self, raw: Any) -> None:
+        self.catalog.set_overrides(overrides_from_client(raw))
+        self.publisher.publish_all()
+
+    async def pull_configuration(self) -> None:
+        """Ask the client for ``coderCatalog`` (even when it does not declare the capability: Neovim 0.7
+        answers anyway). Open documents are re-checked when the answer arrives."""
+        try:
+            answer = await asyncio.wait_for(
+                self.workspace_configuration_async(
+                    types.ConfigurationParams(items=[types.ConfigurationItem(section=SECTION)])
+                ),
+                timeout=10,
+            )
+        except Exception:
+            log.info("the client did not answer workspace/configuration", exc_info=True)
+            return
+        if answer and isinstance(answer[0], dict):
+            self.apply_client_settings(answer[0])
+
+
+def create_server() -> CatalogServer:
+    server = CatalogServer()
+
+    @server.feature(types.INITIALIZE)
+    def initialize(ls: CatalogServer, params: types.InitializeParams) -> None:
+        ls.catalog.set_overrides(overrides_from_client(params.initialization_options))
+
+    @server.feature(types.INITIALIZED)
+    async def initialized(ls: CatalogServer, params: types.InitializedParams) -> None:
+        await _register_watchers(ls)
+        await ls.pull_configuration()
+
+    @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
+    async def did_change_configuration(ls: CatalogServer, params: types.DidChangeConfigurationParams) -> None:
+        if isinstance(params.settings, dict) and SECTION in params.settings:
+            ls.apply_client_settings(params.settings)
+        else:
+            await ls.pull_configuration()
+
+    @server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
+    def did_change_watched_files(ls: CatalogServer, params: types.DidChangeWatchedFilesParams) -> None:
+        paths = {p for p in (path_of(change.uri) for change in params.changes) if p}
+        ls.catalog.forget_settings()
+        ls.providers.reload_snapshots(paths)
+        ls.publisher.publish_all()
+
+    @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
+    def did_open(ls: CatalogServer, params: types.DidOpenTextDocumentParams) -> None:
+        item = params.text_document
+        document = ls.catalog.open(item.uri, path_of(item.uri), item.language_id, item.version, item.text)
+        if document.is_catalog:
+            ls.publisher.publish(document.uri)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
+    def did_change(ls: CatalogServer, params: types.DidChangeTextDocumentParams) -> None:
+        uri = params.text_document.uri
+        text = ls.workspace.get_text_document(uri).source
+        document = ls.catalog.change(uri, params.text_document.version, text)
+        if document is not None and document.is_catalog:
+            ls.publisher.changed(document)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
+    def did_save(ls: CatalogServer, params: types.DidSaveTextDocumentParams) -> None:
+        document = ls.catalog.documents.get(params.text_document.uri)
+        if document is not None and document.is_catalog:
+            ls.publisher.publish(document.uri)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
+    def did_close(ls: CatalogServer, params: types.DidCloseTextDocumentParams) -> None:
+        document = ls.catalog.close(params.text_document.uri)
+        if document is not None and document.is_catalog:
+            ls.publisher.clear(document.uri)
+
+    @server.feature(types.SHUTDOWN)
+    async def shutdown(ls: CatalogServer, params: None) -> None:
+        await ls.providers.close()
+
+    features.register(server)
+    return server
+
+
+async def _register_watchers(ls: CatalogServer) -> None:
+    workspace = ls.client_capabilities.workspace
+    watched = workspace.did_change_watched_files if workspace else None
+    if not (watched and watched.dynamic_registration):
+        return
+    options = types.DidChangeWatchedFilesRegistrationOptions(
+        watchers=[types.FileSystemWatcher(glob_pattern=pattern) for pattern in WATCHED]
+    )
+    try:
+        await ls.client_register_capability_async(
+            types.RegistrationParams(
+                registrations=[
+                    types.Registration(
+                        id="coder-catalog-watched-files",
+                        method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES,
+                        register_options=options,
+                    )
+                ]
+            )
+        )
+    except Exception:
+        log.info("the client refused file watching", exc_info=True)
+
+
+def document_of(ls: CatalogServer, uri: str) -> OpenDocument | None:
+    document = ls.catalog.documents.get(uri)
+    return document if document is not None and document.is_catalog else None

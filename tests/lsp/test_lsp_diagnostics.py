@@ -1,0 +1,45 @@
+"""Diagnostics over stdio against the simulator, for each editor's capabilities."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from lsp_support import codes, entity, open_document, replace_all, wait_for_diagnostics
+from lsprotocol import types
+from pytest_lsp import LanguageClient
+
+
+async def test_diagnostics_on_open_with_rule_links_and_fixes(client: LanguageClient, tmp_path: Path) -> None:
+    text = entity(coder="    templateName: docker\n    mode: Auto\n    params:\n      cpu: 4\n")
+    uri = open_document(client, tmp_path / "catalog-info.yaml", text)
+    diagnostics = await wait_for_diagnostics(client, uri, lambda d: "CC105" in codes(d))
+    mode = next(d for d in diagnostics if d.code == "CC105")
+    assert mode.range.start == types.Position(12, 10)
+    assert mode.code_description is not None and "cc105-mode-invalid" in mode.code_description.href
+    assert mode.source == "coder-catalog"
+    assert mode.data["fixes"][0]["edits"][0]["newText"] == "auto"
+    assert "CC107" in codes(diagnostics)
+
+
+async def test_template_checks_arrive_from_the_deployment(client: LanguageClient, tmp_path: Path) -> None:
+    uri = open_document(client, tmp_path / "catalog-info.yaml", entity(coder="    templateName: dokker\n"))
+    diagnostics = await wait_for_diagnostics(client, uri, lambda d: "CC201" in codes(d))
+    assert "docker" in next(d for d in diagnostics if d.code == "CC201").message
+
+
+async def test_other_yaml_files_get_nothing(client: LanguageClient, tmp_path: Path) -> None:
+    uri = open_document(client, tmp_path / "docker-compose.yaml", "services:\n  web:\n    image: nginx\n")
+    marker = open_document(client, tmp_path / "catalog-info.yaml", entity(coder="    mode: Auto\n"))
+    await wait_for_diagnostics(client, marker)
+    assert uri not in client.diagnostics
+
+
+async def test_edits_are_answered_and_closing_clears(client: LanguageClient, tmp_path: Path) -> None:
+    uri = open_document(client, tmp_path / "catalog-info.yaml", entity(coder="    mode: Auto\n"))
+    await wait_for_diagnostics(client, uri, lambda d: "CC105" in codes(d))
+    replace_all(client, uri, entity(coder="    templateName: docker\n    mode: auto\n"), version=2)
+    await wait_for_diagnostics(client, uri, lambda d: "CC105" not in codes(d))
+    client.text_document_did_close(
+        types.DidCloseTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri))
+    )
+    await wait_for_diagnostics(client, uri, lambda d: len(d) == 0)
