@@ -11,7 +11,9 @@ from typing import Any
 import pytest
 import pytest_asyncio
 from lsprotocol import types
+from pygls.protocol import default_converter
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
+from pytest_lsp.client import DEFAULT_CLIENT_FEATURES, register_lsp_features
 
 from coder_catalog.simulator.server import SimulatorServer
 
@@ -25,6 +27,33 @@ def server_env(extra: dict[str, str] | None = None) -> dict[str, str]:
     return env
 
 
+class RecordingClient(LanguageClient):
+    """pytest-lsp's client, also recording every publish (in order) and every registration."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.published: list[types.PublishDiagnosticsParams] = []
+        self.registrations: list[types.Registration] = []
+
+
+def _record_publish(client: RecordingClient, params: types.PublishDiagnosticsParams) -> None:
+    client.diagnostics[params.uri] = params.diagnostics
+    client.published.append(params)
+
+
+def _register_capability(client: RecordingClient, params: types.RegistrationParams) -> None:
+    client.registrations.extend(params.registrations)
+
+
+def make_client() -> RecordingClient:
+    client = RecordingClient(converter_factory=default_converter)
+    features = dict(DEFAULT_CLIENT_FEATURES)
+    features[types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS] = _record_publish
+    features[types.CLIENT_REGISTER_CAPABILITY] = _register_capability
+    register_lsp_features(client, features)
+    return client
+
+
 async def start_client(
     capabilities: str,
     *,
@@ -32,19 +61,14 @@ async def start_client(
     initialization_options: dict[str, Any] | None = None,
     configuration: dict[str, Any] | None = None,
     root: Path | None = None,
-) -> LanguageClient:
+) -> RecordingClient:
     config = ClientServerConfig(
-        server_command=[sys.executable, "-m", "coder_catalog", "serve"], server_env=server_env(env)
+        server_command=[sys.executable, "-m", "coder_catalog", "serve"],
+        server_env=server_env(env),
+        client_factory=make_client,
     )
     client = await config.start()
-    assert isinstance(client, LanguageClient)
-    registrations: list[types.Registration] = []
-
-    @client.feature(types.CLIENT_REGISTER_CAPABILITY)
-    def register_capability(params: types.RegistrationParams) -> None:
-        registrations.extend(params.registrations)
-
-    client.registrations = registrations  # type: ignore[attr-defined]
+    assert isinstance(client, RecordingClient)
     if configuration is not None:
         client.set_configuration(configuration)
     await client.initialize_session(
@@ -68,14 +92,14 @@ def editor(request: pytest.FixtureRequest) -> str:
 
 
 @pytest_asyncio.fixture
-async def client(editor: str, simulator: SimulatorServer, tmp_path: Path) -> AsyncIterator[LanguageClient]:
+async def client(editor: str, simulator: SimulatorServer, tmp_path: Path) -> AsyncIterator[RecordingClient]:
     """A client connected to a server that talks to the simulator."""
     (tmp_path / ".git").mkdir()
     lsp = await start_client(
         editor,
         env={"CODER_SESSION_TOKEN": simulator.token},
         initialization_options={"coderCatalog": {"deployment": {"accessUrl": simulator.url}}},
-        configuration={"": {"coderCatalog": {"deployment": {"accessUrl": simulator.url}}}},
+        configuration={"coderCatalog": {"deployment": {"accessUrl": simulator.url}}},
         root=tmp_path,
     )
     yield lsp

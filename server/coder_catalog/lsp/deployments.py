@@ -31,7 +31,7 @@ from coder_catalog.templates.snapshot import SnapshotError, load_snapshot
 
 log = logging.getLogger(__name__)
 
-RETRY_DELAYS = (5.0, 15.0, 30.0, 60.0, 120.0, 300.0)
+RETRY_DELAYS = (1.0, 5.0, 15.0, 30.0, 60.0, 120.0, 300.0)
 MAX_EVALUATIONS = 2048
 
 Changed = Callable[["TemplateProvider"], None]

@@ -127,6 +127,13 @@ class DiagnosticsPublisher:
         document = self.documents.documents.get(uri)
         if document is None:
             return
+        if not document.is_catalog:
+            if document.published_version is not None or uri in self._converted:
+                # It was a catalog file (settings changed): take its diagnostics back, once.
+                document.published_version = None
+                self._converted.pop(uri, None)
+                self._publish(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
+            return
         try:
             diagnostics = self._diagnostics(document)
         except Exception:  # an analysis bug must not take the server down
@@ -138,7 +145,7 @@ class DiagnosticsPublisher:
             and document.version < document.published_version
         ):
             return
-        document.published_version = document.version
+        document.published_version = document.version if document.version is not None else -1
         self._publish(types.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=document.version))
 
     def publish_all(self, documents: list[OpenDocument] | None = None) -> None:

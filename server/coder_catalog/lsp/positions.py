@@ -14,9 +14,16 @@ from lsprotocol import types
 from coder_catalog.analysis.documents import split_lines
 from coder_catalog.analysis.spans import Position, Span
 
-UTF8 = types.PositionEncodingKind.Utf8
-UTF16 = types.PositionEncodingKind.Utf16
-UTF32 = types.PositionEncodingKind.Utf32
+UTF8 = types.PositionEncodingKind.Utf8.value
+UTF16 = types.PositionEncodingKind.Utf16.value
+UTF32 = types.PositionEncodingKind.Utf32.value
+
+
+def encoding_name(encoding: str | types.PositionEncodingKind | None) -> str:
+    """``utf-8``, ``utf-16`` or ``utf-32`` (LSP's default is UTF-16)."""
+    if encoding is None:
+        return UTF16
+    return str(getattr(encoding, "value", encoding))
 
 
 def _units(text: str, encoding: str) -> int:
@@ -30,7 +37,7 @@ def _units(text: str, encoding: str) -> int:
 class PositionConverter:
     def __init__(self, text: str, encoding: str | types.PositionEncodingKind | None) -> None:
         self.text = text
-        self.encoding = str(encoding or UTF16)
+        self.encoding = encoding_name(encoding)
 
     @cached_property
     def lines(self) -> list[str]:

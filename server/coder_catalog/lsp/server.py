@@ -21,6 +21,7 @@ from coder_catalog.lsp.client_settings import SECTION, overrides_from_client
 from coder_catalog.lsp.deployments import ProgressHandle, TemplateProvider, TemplateProviders
 from coder_catalog.lsp.diagnostics import DiagnosticsPublisher
 from coder_catalog.lsp.documents import CatalogDocuments, OpenDocument
+from coder_catalog.lsp.positions import encoding_name
 
 log = logging.getLogger(__name__)
 
@@ -72,9 +73,9 @@ class CatalogServer(LanguageServer):
 
     def encoding(self) -> str:
         try:
-            return str(self.workspace.position_encoding or types.PositionEncodingKind.Utf16)
+            return encoding_name(self.workspace.position_encoding)
         except RuntimeError:  # before initialize
-            return str(types.PositionEncodingKind.Utf16)
+            return encoding_name(None)
 
     def _publish(self, params: types.PublishDiagnosticsParams) -> None:
         self.text_document_publish_diagnostics(params)
