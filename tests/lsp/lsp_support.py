@@ -64,7 +64,9 @@ async def wait_for_diagnostics(
         if remaining <= 0:
             raise AssertionError(f"no matching diagnostics for {uri}; last: {found!r}")
         try:
-            await asyncio.wait_for(client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS), remaining)
+            await asyncio.wait_for(
+                client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS), remaining
+            )
         except TimeoutError:
             pass
 

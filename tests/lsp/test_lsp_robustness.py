@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import RecordingClient, start_client, stop_client
 from lsp_support import codes, entity, open_document, replace_all, wait_for_diagnostics
 from lsprotocol import types
 
 from coder_catalog.simulator.server import SimulatorServer
+from conftest import RecordingClient, start_client, stop_client
 
 
 async def test_a_file_opened_before_settings_arrive_is_rechecked(
@@ -24,7 +24,9 @@ async def test_a_file_opened_before_settings_arrive_is_rechecked(
         root=tmp_path,
     )
     try:
-        uri = open_document(client, tmp_path / "catalog-info.yaml", entity(coder="    templateName: dokker\n"))
+        uri = open_document(
+            client, tmp_path / "catalog-info.yaml", entity(coder="    templateName: dokker\n")
+        )
         await wait_for_diagnostics(client, uri, lambda d: "CC201" in codes(d))
     finally:
         await stop_client(client)
@@ -53,13 +55,17 @@ async def test_the_deployment_going_down_and_coming_back(
         root=tmp_path,
     )
     try:
-        uri = open_document(client, tmp_path / "catalog-info.yaml", entity(coder="    templateName: dokker\n"))
+        uri = open_document(
+            client, tmp_path / "catalog-info.yaml", entity(coder="    templateName: dokker\n")
+        )
         diagnostics = await wait_for_diagnostics(client, uri, lambda d: "CC200" in codes(d), timeout=30)
         assert "CC201" not in codes(diagnostics)  # never "unknown template" because Coder is down
         assert any("cannot" in m.message or "failed" in m.message for m in client.messages)
         simulator.clear_faults()
         replace_all(client, uri, entity(coder="    templateName: dokker \n"), version=2)
-        await wait_for_diagnostics(client, uri, lambda d: "CC201" in codes(d) and "CC200" not in codes(d), timeout=30)
+        await wait_for_diagnostics(
+            client, uri, lambda d: "CC201" in codes(d) and "CC200" not in codes(d), timeout=30
+        )
     finally:
         simulator.clear_faults()
         await stop_client(client)
@@ -70,7 +76,9 @@ async def test_rapid_edits_end_with_the_last_version(client: RecordingClient, tm
     await wait_for_diagnostics(client, uri)
     for version in range(2, 40):
         mode = "Auto" if version % 2 else "auto"
-        replace_all(client, uri, entity(coder=f"    templateName: docker\n    mode: {mode}\n"), version=version)
+        replace_all(
+            client, uri, entity(coder=f"    templateName: docker\n    mode: {mode}\n"), version=version
+        )
     versions: list[int] = []
 
     def at_last_version(diagnostics: object) -> bool:
@@ -95,7 +103,9 @@ async def test_non_ascii_positions_in_the_negotiated_encoding(
     line = text.splitlines()[finding.range.start.line]
     column = line.index(": 4") + 2  # code points
     prefix = line[:column]
-    encoding = client.capabilities and client.capabilities.general and client.capabilities.general.position_encodings
+    encoding = (
+        client.capabilities and client.capabilities.general and client.capabilities.general.position_encodings
+    )
     expected = {
         "utf-8": len(prefix.encode("utf-8")),
         "utf-16": len(prefix.encode("utf-16-le")) // 2,

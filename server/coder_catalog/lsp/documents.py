@@ -87,13 +87,17 @@ class CatalogDocuments:
             document.settings, document.settings_error = FALLBACK_SETTINGS, found
         else:
             document.settings, document.settings_error = found, None
-        document.is_catalog = is_catalog_file(document.path, document.language_id, document.text, document.settings)
+        document.is_catalog = is_catalog_file(
+            document.path, document.language_id, document.text, document.settings
+        )
         document.analysis = None
         document.analysed_text = None
 
     # -- documents ---------------------------------------------------------------------------------
 
-    def open(self, uri: str, path: str | None, language_id: str | None, version: int | None, text: str) -> OpenDocument:
+    def open(
+        self, uri: str, path: str | None, language_id: str | None, version: int | None, text: str
+    ) -> OpenDocument:
         document = OpenDocument(uri, path, language_id, version, text)
         self.documents[uri] = document
         self.refresh_settings(document)
@@ -106,7 +110,9 @@ class CatalogDocuments:
         document.version = version
         document.text = text
         if not document.is_catalog:  # a YAML file may become a catalog file as the user types
-            document.is_catalog = is_catalog_file(document.path, document.language_id, text, document.settings)
+            document.is_catalog = is_catalog_file(
+                document.path, document.language_id, text, document.settings
+            )
         return document
 
     def close(self, uri: str) -> OpenDocument | None:

@@ -8,6 +8,8 @@ template data comes from memory and fills in the background (``deployments``).
 from __future__ import annotations
 
 import asyncio
+import inspect
+import json
 import logging
 from typing import Any
 from urllib.parse import unquote, urlparse
@@ -25,7 +27,29 @@ from coder_catalog.lsp.positions import encoding_name
 
 log = logging.getLogger(__name__)
 
+SERVER_STATS = "coderCatalog.serverStats"
 WATCHED = ("**/.coder-catalog.yaml", "**/.coder-catalog.yml", "**/app-config*.yaml", "**/*.json")
+
+
+def send_raw(protocol: Any, body: str) -> bool:
+    """Write one already-serialized JSON-RPC message (ASCII) with pygls's framing; False when the
+    transport cannot be reached this way (then the caller sends it the ordinary way)."""
+    writer = getattr(protocol, "writer", None)
+    if writer is None or not body.isascii():
+        return False
+    try:
+        if getattr(protocol, "_include_headers", True):
+            header = (
+                f"Content-Length: {len(body)}\r\n"
+                f"Content-Type: {protocol.CONTENT_TYPE}; charset={protocol.CHARSET}\r\n\r\n"
+            )
+            body = header + body
+        result = writer.write(body.encode("ascii"))
+        if inspect.isawaitable(result):
+            asyncio.ensure_future(result)
+    except (AttributeError, TypeError):
+        return False
+    return True
 
 
 def path_of(uri: str) -> str | None:
@@ -77,8 +101,19 @@ class CatalogServer(LanguageServer):
         except RuntimeError:  # before initialize
             return encoding_name(None)
 
-    def _publish(self, params: types.PublishDiagnosticsParams) -> None:
-        self.text_document_publish_diagnostics(params)
+    def _publish(self, uri: str, version: int | None, fragments: list[str]) -> None:
+        """Send ``textDocument/publishDiagnostics`` from pre-serialized diagnostics."""
+        params = json.dumps({"uri": uri, "version": version}, separators=(",", ":"))[:-1]
+        body = (
+            f'{{"jsonrpc":"2.0","method":"{types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS}",'
+            f'"params":{params},"diagnostics":[{",".join(fragments)}]}}}}'
+        )
+        if not send_raw(self.protocol, body):
+            decoded = json.loads(f"[{','.join(fragments)}]")
+            self.protocol.notify(
+                types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS,
+                {"uri": uri, "version": version, "diagnostics": decoded},
+            )
 
     def _notify_once(self, kind: str, message: str) -> None:
         """Tell the user about something they must act on, once per kind of problem."""
@@ -181,6 +216,16 @@ def create_server() -> CatalogServer:
     @server.feature(types.SHUTDOWN)
     async def shutdown(ls: CatalogServer, params: None) -> None:
         await ls.providers.close()
+
+    @server.command(SERVER_STATS)
+    def server_stats(ls: CatalogServer, *args: Any) -> dict[str, Any]:
+        """Recent timings, for performance work: change -> diagnostics written, in milliseconds."""
+        timings = sorted(ls.publisher.change_to_publish)
+        return {
+            "changeToPublishMs": [round(t * 1000, 3) for t in ls.publisher.change_to_publish],
+            "medianChangeToPublishMs": round(timings[len(timings) // 2] * 1000, 3) if timings else None,
+            "openDocuments": len(ls.catalog.documents),
+        }
 
     features.register(server)
     return server
