@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -63,12 +64,10 @@ async def wait_for_diagnostics(
         remaining = deadline - asyncio.get_running_loop().time()
         if remaining <= 0:
             raise AssertionError(f"no matching diagnostics for {uri}; last: {found!r}")
-        try:
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(
                 client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS), remaining
             )
-        except TimeoutError:
-            pass
 
 
 def codes(diagnostics: Sequence[types.Diagnostic]) -> list[str]:

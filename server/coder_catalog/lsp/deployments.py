@@ -14,6 +14,7 @@ fails), the registry calls back so that open documents are re-checked.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections import OrderedDict
@@ -249,10 +250,8 @@ class LiveProvider(TemplateProvider):
         self._notify(
             f"{kind}:{url}", f"coder-catalog: {self._problem}. Template checks use the last known data."
         )
-        try:
+        with contextlib.suppress(RuntimeError):
             asyncio.get_running_loop().call_later(delay + 0.01, self._retry)
-        except RuntimeError:
-            pass
 
     def _retry(self) -> None:
         if self._wanted or (self._cache is not None and not self._cache.is_fresh):
@@ -306,10 +305,8 @@ class LiveProvider(TemplateProvider):
         self._failures = 0
         self._retry_at = 0.0
         if old is not None:
-            try:
+            with contextlib.suppress(RuntimeError):
                 asyncio.get_running_loop().create_task(old.aclose())
-            except RuntimeError:
-                pass
         self._open_client()
         self._bump()
 

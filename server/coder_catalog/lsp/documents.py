@@ -74,10 +74,6 @@ class CatalogDocuments:
                 found = resolve_settings(path or folder, overrides=self.overrides)
             except SettingsError as exc:
                 found = exc
-                try:  # the editor's own settings may be what is wrong: fall back to the files alone
-                    resolve_settings(path or folder)
-                except SettingsError:
-                    pass
             self._settings[folder] = found
         return found
 

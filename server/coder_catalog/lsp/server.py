@@ -31,6 +31,9 @@ SERVER_STATS = "coderCatalog.serverStats"
 WATCHED = ("**/.coder-catalog.yaml", "**/.coder-catalog.yml", "**/app-config*.yaml", "**/*.json")
 
 
+_PENDING_WRITES: set[asyncio.Future[Any]] = set()
+
+
 def send_raw(protocol: Any, body: str) -> bool:
     """Write one already-serialized JSON-RPC message (ASCII) with pygls's framing; False when the
     transport cannot be reached this way (then the caller sends it the ordinary way)."""
@@ -46,7 +49,8 @@ def send_raw(protocol: Any, body: str) -> bool:
             body = header + body
         result = writer.write(body.encode("ascii"))
         if inspect.isawaitable(result):
-            asyncio.ensure_future(result)
+            _PENDING_WRITES.add(task := asyncio.ensure_future(result))
+            task.add_done_callback(_PENDING_WRITES.discard)
     except (AttributeError, TypeError):
         return False
     return True
