@@ -1,9 +1,254 @@
-"""Completion, hover, code actions, document symbols and links (filled in by the editor features)."""
+"""Completion, hover, code actions, document symbols and document links.
+
+Each handler converts positions, asks the core (``coder_catalog.analysis.editor``) and converts
+the answer back. None of them waits on the network: the core answers from the template data in
+memory; a cold cache is filled in the background (asked for here) and later requests see it.
+Every handler is guarded: a failure is logged and answered with an empty result.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+import functools
+import logging
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from lsprotocol import types
+
+from coder_catalog.analysis.editor.actions import Action, code_actions
+from coder_catalog.analysis.editor.completion import Proposal, complete
+from coder_catalog.analysis.editor.hover import hover
+from coder_catalog.analysis.editor.links import links
+from coder_catalog.analysis.editor.outline import Symbol, symbols
+from coder_catalog.lsp.positions import PositionConverter
+
+if TYPE_CHECKING:
+    from coder_catalog.lsp.documents import OpenDocument
+    from coder_catalog.lsp.server import CatalogServer
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+TRIGGER_CHARACTERS = [":", " "]
+_COMPLETION_KIND = {
+    "key": types.CompletionItemKind.Property,
+    "template": types.CompletionItemKind.Module,
+    "mode": types.CompletionItemKind.EnumMember,
+    "parameter": types.CompletionItemKind.Field,
+    "value": types.CompletionItemKind.Value,
+}
+_SYMBOL_KIND = {
+    "entity": types.SymbolKind.Class,
+    "coder": types.SymbolKind.Namespace,
+    "templateName": types.SymbolKind.Property,
+    "mode": types.SymbolKind.EnumMember,
+    "params": types.SymbolKind.Object,
+    "parameter": types.SymbolKind.Field,
+}
+_ACTION_KIND = {
+    "quickfix": types.CodeActionKind.QuickFix,
+    "source.fixAll": types.CodeActionKind.SourceFixAll,
+    "refactor.rewrite": types.CodeActionKind.RefactorRewrite,
+}
 
 
-def register(server: Any) -> None:
+def guarded(empty: Callable[[], T]) -> Callable[[Callable[..., T]], Callable[..., T]]:
+    """Log a handler's failure and answer ``empty()`` instead of breaking the connection."""
+
+    def wrap(handler: Callable[..., T]) -> Callable[..., T]:
+        @functools.wraps(handler)
+        def run(ls: CatalogServer, params: Any) -> T:
+            try:
+                return handler(ls, params)
+            except Exception:
+                log.exception("%s failed", handler.__name__)
+                return empty()
+
+        return run
+
+    return wrap
+
+
+def _document(ls: CatalogServer, uri: str) -> OpenDocument | None:
+    document = ls.catalog.documents.get(uri)
+    return document if document is not None and document.is_catalog else None
+
+
+def _converter(ls: CatalogServer, document: OpenDocument) -> PositionConverter:
+    return PositionConverter(document.text, ls.encoding())
+
+
+def _markdown(text: str) -> types.MarkupContent:
+    return types.MarkupContent(kind=types.MarkupKind.Markdown, value=text)
+
+
+# -- completion ---------------------------------------------------------------------------------------
+
+
+def _snippets(ls: CatalogServer) -> bool:
+    text_document = ls.client_capabilities.text_document
+    completion = text_document.completion if text_document else None
+    item = completion.completion_item if completion else None
+    return bool(item and item.snippet_support)
+
+
+def _deprecated_tags(ls: CatalogServer) -> bool:
+    text_document = ls.client_capabilities.text_document
+    completion = text_document.completion if text_document else None
+    item = completion.completion_item if completion else None
+    tags = item.tag_support if item else None
+    return bool(tags and types.CompletionItemTag.Deprecated in tags.value_set)
+
+
+def completion_item(proposal: Proposal, converter: PositionConverter, tags: bool) -> types.CompletionItem:
+    return types.CompletionItem(
+        label=proposal.label,
+        kind=_COMPLETION_KIND.get(proposal.kind, types.CompletionItemKind.Text),
+        detail=proposal.detail or None,
+        documentation=_markdown(proposal.documentation) if proposal.documentation else None,
+        text_edit=types.TextEdit(
+            range=converter.range_to_client(proposal.replace_span), new_text=proposal.insert_text
+        ),
+        insert_text_format=types.InsertTextFormat.Snippet
+        if proposal.is_snippet
+        else types.InsertTextFormat.PlainText,
+        sort_text=proposal.sort_text or None,
+        filter_text=proposal.filter_text or None,
+        preselect=proposal.preselect or None,
+        tags=[types.CompletionItemTag.Deprecated] if proposal.deprecated and tags else None,
+        deprecated=True if proposal.deprecated and not tags else None,
+    )
+
+
+def on_completion(ls: CatalogServer, params: types.CompletionParams) -> types.CompletionList | None:
+    document = _document(ls, params.text_document.uri)
+    if document is None:
+        return None
+    analyzer = ls.catalog.analyzer_for(document)
+    if not analyzer.templates.available:
+        ls.providers.for_settings(document.settings).want(())  # fill a cold cache in the background
+    converter = _converter(ls, document)
+    position = converter.from_client(params.position)
+    proposals = complete(analyzer, document.text, position.line, position.column, snippets=_snippets(ls))
+    tags = _deprecated_tags(ls)
+    return types.CompletionList(
+        is_incomplete=not analyzer.templates.available,
+        items=[completion_item(p, converter, tags) for p in proposals],
+    )
+
+
+# -- hover --------------------------------------------------------------------------------------------
+
+
+def on_hover(ls: CatalogServer, params: types.HoverParams) -> types.Hover | None:
+    document = _document(ls, params.text_document.uri)
+    if document is None:
+        return None
+    analyzer = ls.catalog.analyzer_for(document)
+    converter = _converter(ls, document)
+    position = converter.from_client(params.position)
+    result = hover(analyzer, document.text, position.line, position.column)
+    if result is None:
+        return None
+    return types.Hover(contents=_markdown(result.markdown), range=converter.range_to_client(result.span))
+
+
+# -- code actions -------------------------------------------------------------------------------------
+
+
+def _matching(
+    diagnostics: Sequence[types.Diagnostic], action: Action, converter: PositionConverter
+) -> list[types.Diagnostic]:
+    wanted = {(f.code, converter.range_to_client(f.span).start.line) for f in action.diagnostics}
+    return [d for d in diagnostics if (str(d.code), d.range.start.line) in wanted]
+
+
+def on_code_action(ls: CatalogServer, params: types.CodeActionParams) -> list[types.CodeAction] | None:
+    document = _document(ls, params.text_document.uri)
+    if document is None:
+        return None
+    analysis = ls.catalog.analyze(document)
+    analyzer = ls.catalog.analyzer_for(document)
+    converter = _converter(ls, document)
+    span = converter.range_from_client(params.range)
+    only = [str(getattr(kind, "value", kind)) for kind in params.context.only or ()]
+    result = []
+    for action in code_actions(analyzer, document.text, span, analysis.findings):
+        kind = _ACTION_KIND[action.kind]
+        if only and not any(kind.value == wanted or kind.value.startswith(f"{wanted}.") for wanted in only):
+            continue
+        edits = [
+            types.TextEdit(range=converter.range_to_client(edit.span), new_text=edit.new_text)
+            for edit in action.edits
+        ]
+        result.append(
+            types.CodeAction(
+                title=action.title,
+                kind=kind,
+                diagnostics=_matching(params.context.diagnostics, action, converter) or None,
+                is_preferred=action.preferred or None,
+                edit=types.WorkspaceEdit(changes={document.uri: edits}),
+            )
+        )
+    return result
+
+
+# -- outline and links --------------------------------------------------------------------------------
+
+
+def document_symbol(symbol: Symbol, converter: PositionConverter) -> types.DocumentSymbol:
+    return types.DocumentSymbol(
+        name=symbol.name or "?",
+        detail=symbol.detail or None,
+        kind=_SYMBOL_KIND.get(symbol.kind, types.SymbolKind.Object),
+        range=converter.range_to_client(symbol.span),
+        selection_range=converter.range_to_client(symbol.selection_span),
+        children=[document_symbol(child, converter) for child in symbol.children] or None,
+    )
+
+
+def on_document_symbol(
+    ls: CatalogServer, params: types.DocumentSymbolParams
+) -> list[types.DocumentSymbol] | None:
+    document = _document(ls, params.text_document.uri)
+    if document is None:
+        return None
+    analyzer = ls.catalog.analyzer_for(document)
+    converter = _converter(ls, document)
+    return [document_symbol(s, converter) for s in symbols(analyzer, document.text)]
+
+
+def on_document_link(ls: CatalogServer, params: types.DocumentLinkParams) -> list[types.DocumentLink] | None:
+    document = _document(ls, params.text_document.uri)
+    if document is None:
+        return None
+    analyzer = ls.catalog.analyzer_for(document)
+    converter = _converter(ls, document)
+    return [
+        types.DocumentLink(
+            range=converter.range_to_client(link.span), target=link.target, tooltip=link.tooltip or None
+        )
+        for link in links(analyzer, document.text)
+    ]
+
+
+def register(server: CatalogServer) -> None:
     """Register the feature handlers on ``server``."""
+    server.feature(
+        types.TEXT_DOCUMENT_COMPLETION, types.CompletionOptions(trigger_characters=TRIGGER_CHARACTERS)
+    )(guarded(lambda: None)(on_completion))
+    server.feature(types.TEXT_DOCUMENT_HOVER)(guarded(lambda: None)(on_hover))
+    server.feature(
+        types.TEXT_DOCUMENT_CODE_ACTION,
+        types.CodeActionOptions(
+            code_action_kinds=[
+                types.CodeActionKind.QuickFix,
+                types.CodeActionKind.SourceFixAll,
+                types.CodeActionKind.RefactorRewrite,
+            ]
+        ),
+    )(guarded(lambda: None)(on_code_action))
+    server.feature(types.TEXT_DOCUMENT_DOCUMENT_SYMBOL)(guarded(lambda: None)(on_document_symbol))
+    server.feature(types.TEXT_DOCUMENT_DOCUMENT_LINK, types.DocumentLinkOptions(resolve_provider=False))(
+        guarded(lambda: None)(on_document_link)
+    )
