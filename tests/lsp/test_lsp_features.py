@@ -5,9 +5,10 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from conftest import RecordingClient
 from lsp_support import codes, entity, open_document, replace_all, wait_for_diagnostics
 from lsprotocol import types
+
+from conftest import RecordingClient
 
 
 def doc_id(uri: str) -> types.TextDocumentIdentifier:

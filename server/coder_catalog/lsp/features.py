@@ -224,9 +224,14 @@ def on_document_link(ls: CatalogServer, params: types.DocumentLinkParams) -> lis
         return None
     analyzer = ls.catalog.analyzer_for(document)
     converter = _converter(ls, document)
+    text_document = ls.client_capabilities.text_document
+    capability = text_document.document_link if text_document else None
+    tooltips = bool(capability and capability.tooltip_support)
     return [
         types.DocumentLink(
-            range=converter.range_to_client(link.span), target=link.target, tooltip=link.tooltip or None
+            range=converter.range_to_client(link.span),
+            target=link.target,
+            tooltip=(link.tooltip or None) if tooltips else None,
         )
         for link in links(analyzer, document.text)
     ]
