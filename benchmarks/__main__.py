@@ -3,7 +3,14 @@
 import json
 import sys
 
-from benchmarks import analysis_speed, coder_access, lint_requests, lint_throughput
+from benchmarks import (
+    analysis_speed,
+    coder_access,
+    editor_features,
+    lint_requests,
+    lint_throughput,
+    lsp_speed,
+)
 from coder_catalog.runtime import relax_garbage_collector
 
 relax_garbage_collector()  # as the CLI and the language server do
@@ -12,6 +19,8 @@ for name, run in (
     ("lint_throughput", lint_throughput.run),
     ("lint_requests", lint_requests.run),
     ("analysis_2000_entities", analysis_speed.run),
+    ("editor_features_2000_entities", editor_features.run),
+    ("language_server_over_stdio", lsp_speed.run),
     ("coder_access", coder_access.run_all),
 ):
     print(f"running {name}...", file=sys.stderr, flush=True)

@@ -55,8 +55,12 @@ def main() -> int:
 
         banner("The same findings as SARIF for GitHub code scanning (first lines)")
         sarif = subprocess.run(
-            [*CLI, "lint", "examples/catalog", "--format", "sarif"], env=env, cwd=HERE.parent,
-            capture_output=True, text=True, check=False,
+            [*CLI, "lint", "examples/catalog", "--format", "sarif"],
+            env=env,
+            cwd=HERE.parent,
+            capture_output=True,
+            text=True,
+            check=False,
         )
         print("\n".join(sarif.stdout.splitlines()[:12]) + "\n  ...")
 

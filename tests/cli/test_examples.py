@@ -39,7 +39,10 @@ def test_examples_show_every_rule(capsys: pytest.CaptureFixture[str], no_coder_e
 
 
 def test_against_the_simulator_coder_evaluates_the_dynamic_template(
-    simulator: SimulatorServer, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, no_coder_env: None
+    simulator: SimulatorServer,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    no_coder_env: None,
 ) -> None:
     monkeypatch.setenv("CODER_SESSION_TOKEN", simulator.token)
     codes = lint_codes(capsys, "--url", simulator.url)

@@ -184,7 +184,7 @@ class DiagnosticsPublisher:
         if not document.is_catalog:
             return []
         analysis = self.documents.analyze(document)
-        converter = PositionConverter(document.text, self._encoding())
+        converter = document.converter(self._encoding())
         fragments: list[str] = []
         extra = settings_diagnostic(document)
         if extra is not None:

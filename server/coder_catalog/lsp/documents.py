@@ -17,6 +17,7 @@ from coder_catalog.analysis.analyze import Analyzer, FileAnalysis
 from coder_catalog.analysis.documents import DocumentCache
 from coder_catalog.lsp.catalog_files import is_catalog_file
 from coder_catalog.lsp.deployments import TemplateProvider, TemplateProviders
+from coder_catalog.lsp.positions import PositionConverter, encoding_name
 from coder_catalog.settings import Settings, SettingsError, WorkspaceDefaults, resolve_settings
 
 log = logging.getLogger(__name__)
@@ -37,6 +38,18 @@ class OpenDocument:
     analysis: FileAnalysis | None = None
     analysed_text: str | None = None
     published_version: int | None = field(default=None)
+    _converter: PositionConverter | None = field(default=None, repr=False)
+
+    def converter(self, encoding: str) -> PositionConverter:
+        """Position conversion for the current text (lines are split once per version, not per request)."""
+        converter = self._converter
+        if (
+            converter is None
+            or converter.text is not self.text
+            or converter.encoding != encoding_name(encoding)
+        ):
+            converter = self._converter = PositionConverter(self.text, encoding)
+        return converter
 
 
 @dataclass

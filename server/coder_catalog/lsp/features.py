@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
 
@@ -27,7 +27,6 @@ if TYPE_CHECKING:
     from coder_catalog.lsp.server import CatalogServer
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
 
 TRIGGER_CHARACTERS = [":", " "]
 _COMPLETION_KIND = {
@@ -44,6 +43,7 @@ _SYMBOL_KIND = {
     "mode": types.SymbolKind.EnumMember,
     "params": types.SymbolKind.Object,
     "parameter": types.SymbolKind.Field,
+    "document": types.SymbolKind.File,
 }
 _ACTION_KIND = {
     "quickfix": types.CodeActionKind.QuickFix,
@@ -52,21 +52,18 @@ _ACTION_KIND = {
 }
 
 
-def guarded(empty: Callable[[], T]) -> Callable[[Callable[..., T]], Callable[..., T]]:
-    """Log a handler's failure and answer ``empty()`` instead of breaking the connection."""
+def guarded(handler: Callable[..., Any]) -> Callable[..., Any]:
+    """Log a handler's failure and answer "nothing" (null) instead of breaking the connection."""
 
-    def wrap(handler: Callable[..., T]) -> Callable[..., T]:
-        @functools.wraps(handler)
-        def run(ls: CatalogServer, params: Any) -> T:
-            try:
-                return handler(ls, params)
-            except Exception:
-                log.exception("%s failed", handler.__name__)
-                return empty()
+    @functools.wraps(handler)
+    def run(ls: CatalogServer, params: Any) -> Any:
+        try:
+            return handler(ls, params)
+        except Exception:
+            log.exception("%s failed", handler.__name__)
+            return None
 
-        return run
-
-    return wrap
+    return run
 
 
 def _document(ls: CatalogServer, uri: str) -> OpenDocument | None:
@@ -75,7 +72,7 @@ def _document(ls: CatalogServer, uri: str) -> OpenDocument | None:
 
 
 def _converter(ls: CatalogServer, document: OpenDocument) -> PositionConverter:
-    return PositionConverter(document.text, ls.encoding())
+    return document.converter(ls.encoding())
 
 
 def _markdown(text: str) -> types.MarkupContent:
@@ -115,6 +112,8 @@ def completion_item(proposal: Proposal, converter: PositionConverter, tags: bool
         sort_text=proposal.sort_text or None,
         filter_text=proposal.filter_text or None,
         preselect=proposal.preselect or None,
+        # Proposals that span lines carry their own indentation: the editor must not add more.
+        insert_text_mode=types.InsertTextMode.AsIs if "\n" in proposal.insert_text else None,
         tags=[types.CompletionItemTag.Deprecated] if proposal.deprecated and tags else None,
         deprecated=True if proposal.deprecated and not tags else None,
     )
@@ -241,8 +240,8 @@ def register(server: CatalogServer) -> None:
     """Register the feature handlers on ``server``."""
     server.feature(
         types.TEXT_DOCUMENT_COMPLETION, types.CompletionOptions(trigger_characters=TRIGGER_CHARACTERS)
-    )(guarded(lambda: None)(on_completion))
-    server.feature(types.TEXT_DOCUMENT_HOVER)(guarded(lambda: None)(on_hover))
+    )(guarded(on_completion))
+    server.feature(types.TEXT_DOCUMENT_HOVER)(guarded(on_hover))
     server.feature(
         types.TEXT_DOCUMENT_CODE_ACTION,
         types.CodeActionOptions(
@@ -252,8 +251,8 @@ def register(server: CatalogServer) -> None:
                 types.CodeActionKind.RefactorRewrite,
             ]
         ),
-    )(guarded(lambda: None)(on_code_action))
-    server.feature(types.TEXT_DOCUMENT_DOCUMENT_SYMBOL)(guarded(lambda: None)(on_document_symbol))
+    )(guarded(on_code_action))
+    server.feature(types.TEXT_DOCUMENT_DOCUMENT_SYMBOL)(guarded(on_document_symbol))
     server.feature(types.TEXT_DOCUMENT_DOCUMENT_LINK, types.DocumentLinkOptions(resolve_provider=False))(
-        guarded(lambda: None)(on_document_link)
+        guarded(on_document_link)
     )

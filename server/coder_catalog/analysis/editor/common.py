@@ -3,16 +3,23 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from typing import Generic, TypeVar
+from urllib.parse import quote
+from weakref import WeakKeyDictionary
 
 from coder_catalog.analysis.analyze import Analyzer
 from coder_catalog.analysis.documents import Segment
 from coder_catalog.analysis.spans import Position, Span
 from coder_catalog.templates.model import Template
 
+T = TypeVar("T")
 BOM = "\ufeff"
 CODER_PATH = ("spec", "coder")
 PARAMS_PATH = ("spec", "coder", "params")
 _BREAK = re.compile(r"\r\n|\r|\n")
+#: entity kinds whose pages never show the plugin's workspaces card
+NO_WORKSPACE_KINDS = frozenset(("User", "Group", "Location", "Domain"))
 
 
 def without_bom(text: str) -> tuple[str, bool]:
@@ -48,9 +55,39 @@ def line_end(segment: Segment) -> Position:
     """The file position at the end of a document's last line (before its final line break)."""
     text = segment.text
     body = text[:-2] if text.endswith("\r\n") else text[:-1] if text.endswith(("\n", "\r")) else text
-    last_break = max(body.rfind("\n"), body.rfind("\r"))
-    line = segment.start_line + len(_BREAK.findall(body))
-    return Position(line, len(body) - last_break - 1)
+    if "\r" in body:
+        breaks = len(_BREAK.findall(body))
+        last_break = max(body.rfind("\n"), body.rfind("\r"))
+    else:
+        breaks = body.count("\n")
+        last_break = body.rfind("\n")
+    return Position(segment.start_line + breaks, len(body) - last_break - 1)
+
+
+class DocumentMemo(Generic[T]):
+    """Results computed from one document (its text and place in the file), kept per analyzer and
+    forgotten when its settings or template data change: editors ask again after every edit, and
+    most documents of a large file are unchanged."""
+
+    def __init__(self, capacity: int = 20_000) -> None:
+        self.capacity = capacity
+        self._states: WeakKeyDictionary[Analyzer, tuple[object, object, dict[tuple[str, int, int], T]]] = (
+            WeakKeyDictionary()
+        )
+
+    def get(self, analyzer: Analyzer, segment: Segment, build: Callable[[Segment], T]) -> T:
+        state = self._states.get(analyzer)
+        if state is None or state[0] is not analyzer.settings or state[1] is not analyzer.templates:
+            state = (analyzer.settings, analyzer.templates, {})
+            self._states[analyzer] = state
+        results = state[2]
+        key = (segment.text, segment.start_line, segment.index)
+        if key in results:
+            return results[key]
+        if len(results) >= self.capacity:
+            results.clear()
+        found = results[key] = build(segment)
+        return found
 
 
 def find_template(analyzer: Analyzer, name: str | None) -> Template | None:
@@ -65,3 +102,8 @@ def deployment_name(analyzer: Analyzer) -> str:
     if catalog is not None and catalog.deployment_url:
         return catalog.deployment_url
     return analyzer.settings.access_url or "the deployment"
+
+
+def template_url(access_url: str, name: str) -> str:
+    """The template's page on the deployment (Coder resolves the name in the default organization)."""
+    return f"{access_url.rstrip('/')}/templates/{quote(name, safe='')}"

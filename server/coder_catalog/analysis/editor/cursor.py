@@ -10,7 +10,7 @@ block style nests. A document that does not parse is parsed again without the cu
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from coder_catalog.analysis.analyze import Analyzer
@@ -18,21 +18,27 @@ from coder_catalog.analysis.documents import Segment, split_lines
 from coder_catalog.analysis.editor.common import (
     CODER_PATH,
     PARAMS_PATH,
+    file_span,
     lines_of,
     position_in,
     without_bom,
 )
 from coder_catalog.analysis.entity import Entity
 from coder_catalog.analysis.spans import Position, Span
-from coder_catalog.analysis.yaml_tree import Mapping, Node, Scalar, Sequence
+from coder_catalog.analysis.yaml_tree import Entry, Mapping, Node, Scalar
 
 CursorPart = Literal["key", "value", "other"]
 _QUOTES = "\"'"
 
 
+def _quote_at(text: str, index: int) -> bool:
+    return 0 <= index < len(text) and text[index] in _QUOTES
+
+
 @dataclass(frozen=True, slots=True)
 class CursorContext:
-    """Where the cursor is. Spans are file positions (code points, no byte order mark)."""
+    """Where the cursor is. ``position`` and ``token_span`` are file positions (code points); ``row``
+    and the columns of ``lines`` are the document's (which has no byte order mark)."""
 
     position: Position
     segment: Segment | None
@@ -95,10 +101,6 @@ class LineShape:
     comment: int  # -1 when the line has no comment
 
     @property
-    def blank(self) -> bool:
-        return self.key_start == self.key_end and self.colon < 0
-
-    @property
     def opener(self) -> bool:
         """``key:`` with nothing after it: a block mapping (or list) follows."""
         return self.colon >= 0 and self.value_start == self.value_end
@@ -118,7 +120,7 @@ def shape(line: str) -> LineShape:
         return LineShape(indent, dash, start, end, -1, end, end, comment)
     value_start = colon + 1
     value_start += len(line[value_start:]) - len(line[value_start:].lstrip(" \t"))
-    after = _closing_quote(line, value_start) if line[value_start : value_start + 1] in _QUOTES else value_start
+    after = _closing_quote(line, value_start) if _quote_at(line, value_start) else value_start
     value_comment = _find_comment(line, after) if value_start < length else -1
     value_end = _trimmed_end(line, value_start, value_comment if value_comment >= 0 else length)
     return LineShape(
@@ -135,7 +137,7 @@ def shape(line: str) -> LineShape:
 
 def _find_colon(line: str, start: int) -> tuple[int, int]:
     """The ``:`` that ends a key (followed by a space or the line's end) and a comment's ``#``."""
-    index = _closing_quote(line, start) if line[start : start + 1] in _QUOTES else start
+    index = _closing_quote(line, start) if _quote_at(line, start) else start
     while index < len(line):
         char = line[index]
         if char == "#" and (index == 0 or line[index - 1] in " \t"):
@@ -259,83 +261,81 @@ def block_values(lines: list[str] | tuple[str, ...], path: tuple[str, ...]) -> I
 
 
 @dataclass(frozen=True, slots=True)
-class _TreeHit:
+class TreeHit:
     path: tuple[str, ...]
     part: CursorPart
-    key: str | None  # the entry's key (for a value), None for a key being typed under ``path``
+    key: str | None = None  # the entry's key, for a value
+    node: Node | None = None  # the node under the cursor (key or value), when the tree has one
+    flow: bool = False  # inside a flow mapping (``{a: b}``)
 
 
 def _contains(span: Span, position: Position) -> bool:
     return span.start <= position <= span.end
 
 
-def _entry_before(mapping: Mapping, position: Position) -> int:
-    """The index of the last entry whose key starts at or before ``position`` (-1 for none)."""
-    found = -1
-    for index, entry in enumerate(mapping.entries):
-        if entry.key.span.start <= position:
-            found = index
-        else:
+def _entry_before(mapping: Mapping, position: Position) -> Entry | None:
+    """The last entry whose key starts at or before ``position``."""
+    found = None
+    for entry in mapping.entries:
+        if entry.key.span.start > position:
             break
+        found = entry
     return found
 
 
-def tree_hit(node: Node | None, position: Position, path: tuple[str, ...] = ()) -> _TreeHit | None:
+def tree_hit(node: Node | None, position: Position, path: tuple[str, ...] = ()) -> TreeHit | None:
     """What the tree has at ``position`` (document-relative); None where it has no node."""
     if not isinstance(node, Mapping):
         return None
-    index = _entry_before(node, position)
-    if index < 0:
-        return _TreeHit(path, "key", None) if node.flow and _contains(node.span, position) else None
-    entry = node.entries[index]
+    hit = _mapping_hit(node, position, path)
+    return replace(hit, flow=True) if hit is not None and node.flow and not hit.flow else hit
+
+
+def _mapping_hit(node: Mapping, position: Position, path: tuple[str, ...]) -> TreeHit | None:
+    entry = _entry_before(node, position)
+    if entry is None:
+        return TreeHit(path, "key") if node.flow and _contains(node.span, position) else None
     key = entry.key_text
     if _contains(entry.key.span, position):
-        return _TreeHit(path, "key", key) if key is not None else _TreeHit(path, "other", None)
+        return TreeHit(path, "key" if key is not None else "other", None, entry.key)
     if key is None:
-        return _TreeHit(path, "other", None)
+        return TreeHit(path, "other")
     value, key_line = entry.value, entry.key.span.start.line
-    if node.flow and _contains(node.span, position) and _after_separator(entry, position):
-        return _TreeHit(path, "key", None)
+    if node.flow and position > value.span.end and _contains(node.span, position):
+        return TreeHit(path, "key")  # after a comma, where the next key goes
     if isinstance(value, Mapping):
         return _mapping_value_hit(value, position, path, key, key_line)
     if isinstance(value, Scalar):
         return _scalar_value_hit(value, position, path, key, key_line)
-    if isinstance(value, Sequence) and (position.line == key_line or _contains(value.span, position)):
-        return _TreeHit(path, "other", key)
+    if position.line == key_line or _contains(value.span, position):
+        return TreeHit(path, "other", key)  # a list
     return None
-
-
-def _after_separator(entry: object, position: Position) -> bool:
-    """In a flow mapping: the cursor is past this entry's value (after a comma)."""
-    value = getattr(entry, "value", None)
-    return isinstance(value, Node) and position > value.span.end
 
 
 def _mapping_value_hit(
     value: Mapping, position: Position, path: tuple[str, ...], key: str, key_line: int
-) -> _TreeHit | None:
+) -> TreeHit | None:
     inner = tree_hit(value, position, (*path, key))
     if inner is not None:
         return inner
-    if value.flow and _contains(value.span, position):
-        return _TreeHit((*path, key), "key", None)
     if position.line == key_line and not value.flow:
-        return _TreeHit(path, "value", key)
+        return TreeHit(path, "value", key)
     return None
 
 
 def _scalar_value_hit(
     value: Scalar, position: Position, path: tuple[str, ...], key: str, key_line: int
-) -> _TreeHit | None:
+) -> TreeHit | None:
     start, end = value.span.start, value.span.end
     if start.line > key_line:
         # ``params:`` then ``cp`` on the next line: YAML reads a scalar, the author types a key.
         if position.line == start.line and value.style == "" and end.line == start.line:
-            return _TreeHit((*path, key), "key", None)
-        return _TreeHit(path, "other", key) if _contains(value.span, position) else None
+            return TreeHit((*path, key), "key", None, value)
+        return TreeHit(path, "other", key) if _contains(value.span, position) else None
     if position.line == key_line:
-        return _TreeHit(path, "value", key) if value.style not in ("|", ">") else _TreeHit(path, "other", key)
-    return _TreeHit(path, "other", key) if _contains(value.span, position) else None
+        block_scalar = value.style in ("|", ">")
+        return TreeHit(path, "other" if block_scalar else "value", key, value)
+    return TreeHit(path, "other", key) if _contains(value.span, position) else None
 
 
 def mapping_at(root: Node | None, path: tuple[str, ...]) -> Mapping | None:
@@ -359,22 +359,31 @@ class _Document:
 def context_at(analyzer: Analyzer, text: str, line: int, column: int) -> CursorContext:
     """Where the cursor at file position (``line``, ``column``) is; see :class:`CursorContext`."""
     text, bom = without_bom(text)
-    position = position_in(line, column, bom)
+    found = _context_at(analyzer, text, position_in(line, column, bom))
+    if not bom:
+        return found
+    point = file_span(Span(found.position, found.position), bom).start
+    return replace(found, position=point, token_span=file_span(found.token_span, bom))
+
+
+def _context_at(analyzer: Analyzer, text: str, position: Position) -> CursorContext:
     document = _document(analyzer, text, position.line)
     if document is None:
         return CursorContext(position, None, None, (), "other", None, "", Span(position, position), 0)
     row = position.line - document.segment.start_line
-    if row >= len(document.lines):
-        return _nowhere(position, document)
-    line_text = document.lines[row]
-    position = Position(position.line, min(position.column, len(line_text)))
+    if not 0 <= row < len(document.lines):
+        return _base(position, document)
+    position = Position(position.line, min(position.column, len(document.lines[row])))
     local = Position(row, position.column)
     hit = tree_hit(document.root, local) if document.parsed else None
     if hit is None:
         hit = _line_hit(document.lines, row, position.column)
-    if hit is None:
-        return _nowhere(position, document)
-    return _context(position, document, hit)
+    base = _base(position, document)
+    if hit is None or hit.part == "other":
+        return base if hit is None else replace(base, path=hit.path, key=hit.key)
+    if hit.part == "value":
+        return _value_context(base, hit)
+    return _key_context(base, hit, document)
 
 
 def _document(analyzer: Analyzer, text: str, line: int) -> _Document | None:
@@ -394,11 +403,13 @@ def _document(analyzer: Analyzer, text: str, line: int) -> _Document | None:
     return _Document(segment, lines, repaired.root if repaired is not None else None, False)
 
 
-def _nowhere(position: Position, document: _Document) -> CursorContext:
+def _base(position: Position, document: _Document) -> CursorContext:
+    """The context of a place where nothing can be typed (refined by the callers)."""
+    root = document.root
     return CursorContext(
         position,
         document.segment,
-        _entity(document.root),
+        Entity(root) if isinstance(root, Mapping) else None,
         (),
         "other",
         None,
@@ -410,111 +421,96 @@ def _nowhere(position: Position, document: _Document) -> CursorContext:
     )
 
 
-def _line_hit(lines: list[str], row: int, column: int) -> _TreeHit | None:
+def _line_hit(lines: list[str], row: int, column: int) -> TreeHit | None:
     """The cursor's place from the lines alone (block style)."""
     line = lines[row]
-    read = shape(line)
-    if read.blank:
-        if line.strip() and not line.lstrip().startswith("#"):
-            return None  # a lone "-" or other punctuation
-        if line.strip() or column < read.indent and line[column:].strip():
-            return None  # a comment line
+    if not line.strip():
         path = indent_path(lines, row, column)
-        return _TreeHit(path, "key", None) if path is not None and not read.dash else None
-    if read.comment >= 0 and column > read.comment or column < read.key_start:
+        return TreeHit(path, "key") if path is not None else None
+    read = shape(line)
+    if line.lstrip().startswith("#") or read.dash or column < read.key_start:
+        return None
+    if read.comment >= 0 and column > read.comment:
         return None
     path = indent_path(lines, row, read.key_start)
-    if path is None or read.dash:
+    if path is None:
         return None
     if read.colon >= 0 and column > read.colon:
-        return _TreeHit(path, "value", unquote(line[read.key_start : read.key_end]))
-    return _TreeHit(path, "key", None)
+        return TreeHit(path, "value", unquote(line[read.key_start : read.key_end]))
+    return TreeHit(path, "key")
 
 
-def _context(position: Position, document: _Document, hit: _TreeHit) -> CursorContext:
-    row = position.line - document.segment.start_line
-    line = document.lines[row]
+def _single_line(node: Node | None, line: int) -> Span | None:
+    """The node's span when it is a non-empty node on ``line`` (document-relative) alone."""
+    if node is None or (isinstance(node, Scalar) and node.type == "null"):
+        return None
+    span = node.span
+    return span if span.start.line == span.end.line == line and span.start != span.end else None
+
+
+def _value_context(base: CursorContext, hit: TreeHit) -> CursorContext:
+    line = base.lines[base.row]
+    column = base.position.column
     read = shape(line)
-    entity = _entity(document.root)
-    common = {
-        "segment": document.segment,
-        "entity": entity,
-        "parsed": document.parsed,
-        "lines": tuple(document.lines),
-    }
-    if hit.part == "value":
-        return _value_context(position, read, line, hit, common)
-    if hit.part == "other":
-        span = Span(position, position)
-        return CursorContext(position, path=hit.path, part="other", key=hit.key, prefix="", token_span=span,
-                             indent=read.indent, **common)  # type: ignore[arg-type]
-    return _key_context(position, read, line, hit, document, common)
-
-
-def _value_context(
-    position: Position, read: LineShape, line: str, hit: _TreeHit, common: dict[str, object]
-) -> CursorContext:
-    column = position.column
-    if read.colon < 0 or (read.comment >= 0 and column > read.comment):
-        span = Span(position, position)
-        return CursorContext(position, path=hit.path, part="other", key=hit.key, prefix="", token_span=span,
-                             indent=read.indent, **common)  # type: ignore[arg-type]
-    start = read.value_start if column >= read.value_start else column
-    end = max(read.value_end, column)
-    lead = " " if start == read.colon + 1 else ""
+    node_span = _single_line(hit.node, base.row)
+    if node_span is not None and node_span.start.column <= column <= node_span.end.column:
+        start, end = node_span.start.column, node_span.end.column
+    elif hit.flow or read.colon < 0:
+        start = end = column  # an empty value in a flow mapping
+    elif read.comment >= 0 and column > read.comment:
+        return replace(base, path=hit.path, key=hit.key)
+    else:
+        start = read.value_start if column >= read.value_start else column
+        end = max(read.value_end, column)
     token = line[start:end]
-    span = Span.of(position.line, start, position.line, end)
-    return CursorContext(
-        position,
+    return replace(
+        base,
         path=hit.path,
         part="value",
         key=hit.key,
         prefix=line[start:column],
-        token_span=span,
+        token_span=base.file_span(base.row, start, end),
         indent=read.key_start,
-        quote=token[0] if token[:1] in _QUOTES else "",
-        value_lead=lead,
-        **common,  # type: ignore[arg-type]
+        quote=token[0] if _quote_at(token, 0) else "",
+        value_lead=" " if line[start - 1 : start] == ":" else "",
     )
 
 
-def _key_context(
-    position: Position,
-    read: LineShape,
-    line: str,
-    hit: _TreeHit,
-    document: _Document,
-    common: dict[str, object],
-) -> CursorContext:
-    row = position.line - document.segment.start_line
-    if read.blank:
-        indent = position.column
-        start = end = position.column
+def _key_context(base: CursorContext, hit: TreeHit, document: _Document) -> CursorContext:
+    line = base.lines[base.row]
+    column = base.position.column
+    node_span = _single_line(hit.node, base.row)
+    if node_span is not None:
+        start, end = node_span.start.column, node_span.end.column
+    elif not line.strip() or hit.flow:
+        start = end = column
     else:
-        indent, start, end = read.key_start, read.key_start, max(read.key_end, position.column)
+        read = shape(line)
+        start, end = read.key_start, max(read.key_end, column)
     written = line[start:end]
-    return CursorContext(
-        position,
+    indent = start if line[:start].strip() == "" else base.indent
+    return replace(
+        base,
         path=hit.path,
         part="key",
         key=unquote(written) if written else None,
-        prefix=line[start : position.column],
-        token_span=Span.of(position.line, start, position.line, end),
+        prefix=line[start:column],
+        token_span=base.file_span(base.row, start, end),
         indent=indent,
-        siblings=_siblings(document, hit.path, row, indent),
-        has_colon=read.colon >= 0,
-        **common,  # type: ignore[arg-type]
+        siblings=_siblings(document, hit.path, Position(base.row, start), indent),
+        has_colon=line[end:].lstrip().startswith(":"),
     )
 
 
-def _siblings(document: _Document, path: tuple[str, ...], row: int, indent: int) -> tuple[str, ...]:
-    mapping = mapping_at(document.root, path) if document.root is not None else None
+def _siblings(document: _Document, path: tuple[str, ...], token: Position, indent: int) -> tuple[str, ...]:
+    """The other keys of the mapping (the key being typed left out)."""
+    mapping = mapping_at(document.root, path)
     if mapping is None:
-        return sibling_keys(document.lines, row, indent)
+        return sibling_keys(document.lines, token.line, indent)
+    typed = token if mapping.flow else None
     return tuple(
-        e.key_text for e in mapping.entries if e.key_text is not None and e.key.span.start.line != row
+        e.key_text
+        for e in mapping.entries
+        if e.key_text is not None
+        and (e.key.span.start != typed if typed else e.key.span.start.line != token.line)
     )
-
-
-def _entity(root: Node | None) -> Entity | None:
-    return Entity(root) if isinstance(root, Mapping) else None

@@ -11,7 +11,7 @@ import re
 from urllib.parse import quote
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|~#!&])")
-_LINE_START = re.compile(r"^(\s*)([-+=>]|\d+[.)])")
+_LINE_START = re.compile(r"^(\s*)(?:([-+=])|(\d+)([.)]))")
 _LINK_TARGET = re.compile(r"\]\(\s*<?(?!https?://|mailto:|#)[^)]*\)")
 _AUTOLINK = re.compile(r"<(?!https?://|mailto:)([^>\s]*)>")
 _WEB = re.compile(r"https?://[^\s]+")
@@ -21,7 +21,13 @@ def escape(text: str) -> str:
     """Plain text shown as is in Markdown, on one line."""
     flat = " ".join(text.split("\n"))
     escaped = _SPECIAL.sub(r"\\\1", flat)
-    return _LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), escaped)
+    return _LINE_START.sub(_escape_line_start, escaped)
+
+
+def _escape_line_start(match: re.Match[str]) -> str:
+    """A list or heading marker at the start: ``- x`` -> ``\\- x``, ``1. x`` -> ``1\\. x``."""
+    indent, bullet, number, delimiter = match.groups()
+    return indent + ("\\" + bullet if bullet else f"{number}\\{delimiter}")
 
 
 def code(text: str) -> str:
@@ -44,7 +50,7 @@ def description(text: str) -> str:
     """A template author's Markdown, without raw HTML and without links to non-web targets."""
     cleaned = _LINK_TARGET.sub("](#)", text.strip())
     cleaned = _AUTOLINK.sub(lambda m: "&lt;" + m.group(1) + "&gt;", cleaned)
-    return re.sub(r"<(?=[A-Za-z/!?])", "&lt;", cleaned)
+    return re.sub(r"<(?!https?://|mailto:)(?=[A-Za-z/!?])", "&lt;", cleaned)
 
 
 def link(label: str, url: str) -> str:

@@ -173,15 +173,7 @@ def required_parameter_missing(ctx: EntityContext) -> Iterator[Finding]:
     span = coder_key_span(ctx)
     if template is None or span is None:
         return
-    names = known_names(ctx, template)
-    effective = ctx.effective.params
-    missing = [
-        p
-        for p in template.parameters or ()
-        if p.required
-        and (names is None or p.name in names)
-        and not (p.name in effective and effective[p.name].value != "")
-    ]
+    missing = missing_required_parameters(ctx, template)
     if not missing:
         return
     coder = ctx.entity.coder
@@ -201,6 +193,19 @@ def required_parameter_missing(ctx: EntityContext) -> Iterator[Finding]:
     yield ctx.finding(where, message, *((fix,) if fix else ()), severity=severity)  # type: ignore[arg-type]
 
 
+def missing_required_parameters(ctx: EntityContext, template: Template) -> list[TemplateParameter]:
+    """The template's required parameters without an effective value (empty counts as none)."""
+    names = known_names(ctx, template)
+    effective = ctx.effective.params
+    return [
+        p
+        for p in template.parameters or ()
+        if p.required
+        and (names is None or p.name in names)
+        and not (p.name in effective and effective[p.name].value != "")
+    ]
+
+
 def add_parameters_fix(ctx: EntityContext, names: list[str]) -> Fix | None:
     """Insert ``name: ""`` lines for ``names`` into a block-style ``params`` (created if needed)."""
     coder = ctx.entity.coder
@@ -210,24 +215,28 @@ def add_parameters_fix(ctx: EntityContext, names: list[str]) -> Fix | None:
     lines = ctx.lines
     if isinstance(params, Mapping) and params.entries and not params.flow:
         indent = params.entries[0].key.span.start.column
-        anchor_line = _line_after(params.entries[-1])
+        anchor_line = line_after(params.entries[-1])
         text = "".join(f'{" " * indent}{name}: ""\n' for name in names)
     elif params is None:
         indent = coder.entries[0].key.span.start.column
-        anchor_line = _line_after(coder.entries[-1])
+        anchor_line = line_after(coder.entries[-1])
         text = f"{' ' * indent}params:\n" + "".join(f'{" " * (indent + 2)}{name}: ""\n' for name in names)
     else:
         return None
-    if anchor_line >= len(lines) and lines and not lines[-1].endswith(("\n", "\r")):
-        text = "\n" + text.rstrip("\n")
-        position = Span.point(len(lines) - 1, len(lines[-1]))
-    else:
-        position = Span.point(anchor_line, 0)
     title = "Add the missing required parameter" + ("s" if len(names) > 1 else "")
-    return Fix(title, (TextEdit(position, text),), safe=False)
+    return Fix(title, (insert_lines(lines, anchor_line, text),), safe=False)
 
 
-def _line_after(entry: Entry) -> int:
+def insert_lines(lines: list[str], anchor_line: int, text: str) -> TextEdit:
+    """Insert whole lines (``text`` ends with a line break) before line ``anchor_line`` of a document
+    whose ``lines`` keep their breaks; past the last line when that one has no line break."""
+    if anchor_line >= len(lines) and lines and not lines[-1].endswith(("\n", "\r")):
+        return TextEdit(Span.point(len(lines) - 1, len(lines[-1])), "\n" + text.rstrip("\n"))
+    return TextEdit(Span.point(anchor_line, 0), text)
+
+
+def line_after(entry: Entry) -> int:
+    """The line after an entry's value: where a following entry can be inserted."""
     end = entry.value.span.end
     return end.line if end.column == 0 else end.line + 1
 
@@ -438,7 +447,7 @@ def overwritten_by_repository_url(ctx: EntityContext) -> Iterator[Finding]:
             and len(params_node.entries) > 1
         ):
             start = Span.point(entry.key.span.start.line, 0)
-            end_line = _line_after(entry)
+            end_line = line_after(entry)
             fixes = (
                 Fix(f'Remove "{name}"', (TextEdit(Span(start.start, Span.point(end_line, 0).start), ""),)),
             )

@@ -1,0 +1,285 @@
+"""Hover inside ``spec.coder``: the template, a parameter, the mode, and the effective settings.
+
+Text from the catalog file and names are escaped; descriptions are the template author's
+Markdown, cleaned of raw HTML and non-web links (see :mod:`.markdown`).
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+
+from coder_catalog.analysis.analyze import Analyzer
+from coder_catalog.analysis.editor import markdown as md
+from coder_catalog.analysis.editor.common import deployment_name, template_url
+from coder_catalog.analysis.editor.completion import (
+    KEY_DOCS,
+    MODE_DOCS,
+    effective_of,
+    template_documentation,
+    template_of,
+)
+from coder_catalog.analysis.editor.cursor import CursorContext, context_at
+from coder_catalog.analysis.effective import EffectiveCoder, ParamValue, ValueSource
+from coder_catalog.analysis.rules.coder_block import MODES
+from coder_catalog.analysis.spans import Span
+from coder_catalog.analysis.yaml_tree import Scalar
+from coder_catalog.templates.model import Template, TemplateParameter
+from coder_catalog.templates.parameter_values import check_parameter_value, effective_value
+
+_SOURCES: dict[ValueSource, str] = {
+    "catalog": "this file",
+    "app-default": "app default",
+    "repository-url": "repository URL",
+    "plugin-default": "plugin default",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class HoverResult:
+    markdown: str
+    span: Span  # file positions of the key or value hovered
+
+
+def hover(analyzer: Analyzer, text: str, line: int, column: int) -> HoverResult | None:
+    """What to show for the key or value at file position (``line``, ``column``)."""
+    ctx = context_at(analyzer, text, line, column)
+    if ctx.part not in ("key", "value") or ctx.key is None or ctx.token_span.start == ctx.token_span.end:
+        return None
+    found = _markdown(analyzer, ctx, ctx.key)
+    return HoverResult(found, ctx.token_span) if found else None
+
+
+def _markdown(analyzer: Analyzer, ctx: CursorContext, key: str) -> str | None:
+    if ctx.path == ("spec",) and key == "coder":
+        return coder_summary(analyzer, ctx)
+    if ctx.in_coder and key == "templateName":
+        return _template_hover(analyzer, ctx)
+    if ctx.in_coder and key == "mode":
+        return _mode_hover(analyzer, ctx)
+    if ctx.in_coder and key == "params" and ctx.part == "key":
+        return KEY_DOCS["params"] + "\n\n" + _params_table(analyzer, ctx)
+    if ctx.in_params:
+        return _parameter_hover(analyzer, ctx, key)
+    return None
+
+
+# -- templateName ------------------------------------------------------------------------------
+
+
+def _template_hover(analyzer: Analyzer, ctx: CursorContext) -> str:
+    effective = effective_of(analyzer, ctx)
+    name = effective.template_name if effective is not None else None
+    if effective is not None and effective.template_source == "catalog" and not name:
+        return (
+            "**Empty template name**: it overrides the app's `defaultTemplateName` and the plugin builds no "
+            "create link, so no workspace can be created from Backstage."
+        )
+    if not name:
+        return "**No template**: " + KEY_DOCS["templateName"]
+    catalog = analyzer.templates.catalog
+    if catalog is None:
+        why = analyzer.templates.problem or "no deployment or template snapshot is configured"
+        return f"Template {md.code(name)}: template data unavailable ({md.escape(why)})."
+    template = catalog.find(name)
+    if template is None:
+        close = difflib.get_close_matches(name, catalog.names(), n=3, cutoff=0.5)
+        hint = f" Did you mean {', '.join(md.code(c) for c in close)}?" if close else ""
+        return f"Template {md.code(name)} not found on {md.escape(deployment_name(analyzer))}.{hint}"
+    return template_markdown(analyzer, template, name)
+
+
+def template_markdown(analyzer: Analyzer, template: Template, written: str) -> str:
+    title = f"### {md.escape(template.label)} ({md.code(template.name)})"
+    parts = [title]
+    if template.name != written:
+        parts.append(f"Written {md.code(written)}: use the exact name {md.code(template.name)}.")
+    details = template_documentation(template)
+    if details:
+        parts.append(details)
+    version = [md.code(template.active_version_id)] if template.active_version_id else []
+    if template.updated_at:
+        version.append(f"updated {md.escape(template.updated_at)}")
+    if version:
+        parts.append("Active version: " + ", ".join(version))
+    access_url = analyzer.settings.access_url
+    if access_url:
+        parts.append(md.link("Open the template in Coder", template_url(access_url, template.name)))
+    return "\n\n".join(parts)
+
+
+# -- mode --------------------------------------------------------------------------------------
+
+
+def _mode_hover(analyzer: Analyzer, ctx: CursorContext) -> str:
+    coder = ctx.entity.coder if ctx.entity is not None else None
+    node = coder.get("mode") if coder is not None else None
+    effective = effective_of(analyzer, ctx)
+    if isinstance(node, Scalar) and not (node.is_string and node.value in MODES):
+        shown = md.code(node.text) if node.type != "null" else "empty"
+        return (
+            f"**mode** {shown} is not `manual` or `auto` (case-sensitive): the plugin's card breaks.\n\n"
+            + "\n\n".join(f"`{m}`: {MODE_DOCS[m]}" for m in MODES)
+        )
+    mode = effective.mode if effective is not None else "manual"
+    other = "auto" if mode == "manual" else "manual"
+    source = _SOURCES[effective.mode_source] if effective is not None else "plugin default"
+    return f"**mode** `{mode}` ({source}): {MODE_DOCS[mode]}\n\nWith `{other}` instead: {MODE_DOCS[other]}"
+
+
+# -- a parameter -------------------------------------------------------------------------------
+
+
+def _parameter_hover(analyzer: Analyzer, ctx: CursorContext, name: str) -> str:
+    effective = effective_of(analyzer, ctx)
+    value = effective.params.get(name) if effective is not None else None
+    template = template_of(analyzer, ctx)
+    if template is None or template.parameters is None:
+        why = (
+            "template data unavailable"
+            if analyzer.templates.catalog is None
+            else "template parameters unknown"
+        )
+        return f"Parameter {md.code(name)} ({why}).\n\n" + _value_line(value)
+    param = template.parameter(name)
+    if param is None:
+        dynamic = " unless its dynamic parameters add it" if template.uses_dynamic_parameters else ""
+        return (
+            f"Template {md.code(template.name)} has no parameter {md.code(name)}{dynamic}: Coder ignores it.\n\n"
+            + _value_line(value)
+        )
+    return parameter_markdown(param, template, value)
+
+
+def parameter_markdown(param: TemplateParameter, template: Template, value: ParamValue | None) -> str:
+    parts = [f"### {md.escape(param.label)} ({md.code(param.name)})"]
+    if param.description:
+        parts.append(md.description(param.description))
+    parts.append(_parameter_facts(param))
+    if param.options:
+        parts.append(_options_table(param))
+    rules = _validation(param)
+    if rules:
+        parts.append(rules)
+    parts.append(_verdict(param, template, value))
+    return "\n\n".join(parts)
+
+
+def _parameter_facts(param: TemplateParameter) -> str:
+    kind = md.code(param.type) + (f" ({md.escape(param.form_type)})" if param.form_type else "")
+    facts = [f"Type: {kind}"]
+    facts.append("Required: yes" if param.required else "Required: no")
+    facts.append(f"Default: {md.code(param.default_value)}" if param.default_value else "Default: none")
+    if not param.mutable:
+        facts.append("Immutable: cannot change after the workspace is created")
+    if param.ephemeral:
+        facts.append("Ephemeral: not kept for later builds")
+    return "  \n".join(facts)
+
+
+def _options_table(param: TemplateParameter) -> str:
+    rows = ["| Value | Name | Description |", "|---|---|---|"]
+    for option in param.options:
+        cells = (md.code(option.value), md.escape(option.name), md.description(option.description))
+        rows.append("| " + " | ".join(md.cell(c) for c in cells) + " |")
+    return "\n".join(rows)
+
+
+def _validation(param: TemplateParameter) -> str:
+    rules = []
+    if param.validation_regex:
+        rules.append(f"Pattern (Go RE2, searched anywhere in the value): {md.code(param.validation_regex)}")
+    if param.validation_min is not None:
+        rules.append(f"Minimum: {param.validation_min}")
+    if param.validation_max is not None:
+        rules.append(f"Maximum: {param.validation_max}")
+    if param.validation_monotonic:
+        rules.append(f"Monotonic: {md.escape(param.validation_monotonic)} (compared with the previous build)")
+    if param.validation_error and rules:
+        rules.append(f"Error: {md.escape(param.validation_error)}")
+    return "  \n".join(rules)
+
+
+def _verdict(param: TemplateParameter, template: Template, value: ParamValue | None) -> str:
+    lines = [_value_line(value)]
+    problem = check_parameter_value(param, value.value if value is not None else None)
+    given = value.value if value is not None else None
+    if problem is None and given:
+        lines.append("Coder accepts it.")
+    elif problem is None:
+        used = effective_value(param, given) or ""
+        lines.append(f"Coder uses the default {md.code(used)}." if used else "Coder accepts it empty.")
+    else:
+        lines.append(f"**Coder rejects it**: {md.escape(problem.message)}")
+    if template.uses_dynamic_parameters:
+        lines.append("The template uses dynamic parameters: Coder's own evaluation has the last word.")
+    return "  \n".join(lines)
+
+
+def _value_line(value: ParamValue | None) -> str:
+    if value is None:
+        return "Value: none (Coder uses the template's default, if any)."
+    line = f"Value: {md.code(value.value)} ({_SOURCES[value.source]})"
+    if value.overridden_catalog_node is not None:
+        line += f"; the plugin replaces {md.code(value.overridden_catalog_node.text)} written here"
+    return line
+
+
+# -- the effective settings --------------------------------------------------------------------
+
+
+def coder_summary(analyzer: Analyzer, ctx: CursorContext) -> str:
+    effective = effective_of(analyzer, ctx)
+    if effective is None:
+        return "**spec.coder**: the document does not parse."
+    settings = analyzer.settings
+    template = effective.template_name
+    template_text = md.code(template) if template else "none: no workspace can be created"
+    template_from = _SOURCES[effective.template_source] if effective.template_source else ""
+    rows = [
+        "**Coder workspace settings** (after the app defaults)",
+        "",
+        "| Setting | Value | From |",
+        "|---|---|---|",
+        f"| template | {md.cell(template_text)} | {template_from} |",
+        f"| mode | `{effective.mode}` | {_SOURCES[effective.mode_source]} |",
+        *_param_rows(effective),
+    ]
+    parts = ["\n".join(rows), _repository_line(effective)]
+    link = effective.create_link(settings.access_url)
+    if link is not None:
+        parts.append(f"{md.link('Create a workspace', link)} (the plugin's link)  \n{md.code(link)}")
+    elif not settings.access_url:
+        parts.append("No create link: the deployment's access URL is not configured.")
+    else:
+        parts.append("No create link: no template name.")
+    return "\n\n".join(parts)
+
+
+def _param_rows(effective: EffectiveCoder, label: str = "param ") -> list[str]:
+    return [
+        f"| {label}{md.cell(md.code(p.name))} | {md.cell(md.code(p.value))} | {_SOURCES[p.source]} |"
+        for p in effective.params.values()
+    ]
+
+
+def _params_table(analyzer: Analyzer, ctx: CursorContext) -> str:
+    effective = effective_of(analyzer, ctx)
+    if effective is None or not effective.params:
+        return "Effective parameters: none."
+    return "\n".join(["| Parameter | Value | From |", "|---|---|---|", *_param_rows(effective, "")])
+
+
+def _repository_line(effective: EffectiveCoder) -> str:
+    repository = effective.repository
+    if repository.url is None:
+        if repository.annotation is None:
+            return (
+                "Repository URL: none in this file (Backstage sets `backstage.io/source-location` to the "
+                "folder of the catalog file when it ingests it)."
+            )
+        return f"Repository URL: none, {md.code(repository.annotation)} is not a `url:` location."
+    line = f"Repository URL the plugin derives: {md.code(repository.url)}"
+    if repository.problem:
+        line += f" ({md.escape(repository.problem)})"
+    return line
