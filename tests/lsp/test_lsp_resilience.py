@@ -10,11 +10,11 @@ import sys
 import time
 from pathlib import Path
 
-from conftest import RecordingClient, server_env, start_client, stop_client
 from lsp_support import codes, entity, open_document, wait_for_diagnostics
 from lsprotocol import types
 
 from coder_catalog.simulator.server import SimulatorServer
+from conftest import RecordingClient, server_env, start_client, stop_client
 
 
 async def test_requests_are_answered_while_coder_hangs(
