@@ -15,7 +15,9 @@ from typing import Any
 from urllib.parse import unquote, urlparse
 
 from lsprotocol import types
+from pygls.exceptions import JsonRpcException
 from pygls.lsp.server import LanguageServer
+from pygls.protocol import LanguageServerProtocol
 
 from coder_catalog import __version__
 from coder_catalog.lsp import features
@@ -89,9 +91,29 @@ class _WorkDoneProgress(ProgressHandle):
         asyncio.get_running_loop().create_task(finish())
 
 
+class CatalogProtocol(LanguageServerProtocol):
+    """pygls's protocol, except that a request whose parameters cannot be read gets an error answer
+    (Invalid params) instead of no answer at all, which would leave the client waiting."""
+
+    def structure_message(self, data: dict[str, Any]) -> Any:
+        try:
+            return super().structure_message(data)
+        except JsonRpcException as exc:
+            if isinstance(data, dict) and "id" in data and "method" in data:
+                self._send_response(data["id"], error=exc.to_response_error())
+                return _Answered()
+            raise
+
+
+class _Answered:
+    """A message already answered: ``handle_message`` ignores anything that is not JSON-RPC 2.0."""
+
+    jsonrpc = "answered"
+
+
 class CatalogServer(LanguageServer):
     def __init__(self) -> None:
-        super().__init__("coder-catalog", __version__)
+        super().__init__("coder-catalog", __version__, protocol_cls=CatalogProtocol)
         self.providers = TemplateProviders(self._templates_changed, self._notify_once, self._progress)
         self.catalog = CatalogDocuments(self.providers)
         self.publisher = DiagnosticsPublisher(self.catalog, self._publish, self.encoding)
