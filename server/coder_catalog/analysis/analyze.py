@@ -30,6 +30,7 @@ from coder_catalog.analysis.rules.base import REGISTRY, Check, EntityContext
 from coder_catalog.analysis.rules.yaml_problems import (
     ALIAS_BOMB,
     DUPLICATE_KEY,
+    FILE_TOO_LARGE,
     INTERNAL_ERROR,
     NOT_A_MAPPING,
     SYNTAX_ERROR,
@@ -39,6 +40,9 @@ from coder_catalog.analysis.spans import Span
 from coder_catalog.analysis.templates import TemplateData
 from coder_catalog.analysis.yaml_tree import Entry, Mapping
 from coder_catalog.settings import Settings
+
+# Beyond this a file is refused with one finding rather than parsed (catalog files are far smaller).
+MAX_FILE_CHARACTERS = 8_000_000
 
 # What the driver learns of a document besides its findings: (entity reference, has a spec.coder
 # block, effective template name).
@@ -106,6 +110,8 @@ class Analyzer:
         """The file's documents (BOM removed), remembered for the last text seen: the editor
         features ask right after an analysis of the same text."""
         text = text.removeprefix("\ufeff")
+        if len(text) > MAX_FILE_CHARACTERS:
+            return []  # refused (see analyze): no feature may parse it either
         if text is not self._last_text and text != self._last_text:
             self._last_segments = split_documents(text)
             self._last_text = text
@@ -143,6 +149,10 @@ class Analyzer:
         self._checks = self._active_checks()
 
     def analyze(self, text: str) -> FileAnalysis:
+        if len(text) > MAX_FILE_CHARACTERS:
+            size = f"{len(text) / 1_000_000:.1f} million characters"
+            message = f"the file is too large to analyse ({size}; the limit is {MAX_FILE_CHARACTERS // 1_000_000} million)"
+            return FileAnalysis((), (_driver(FILE_TOO_LARGE, Span.point(0, 0), message),))
         bom = text.startswith("\ufeff")
         if bom:
             text = text[1:]

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from coder_catalog.analysis.analyze import Analyzer, CoderUsage, FileAnalysis
+from coder_catalog.analysis.analyze import MAX_FILE_CHARACTERS, Analyzer, CoderUsage, FileAnalysis
 from coder_catalog.analysis.documents import DocumentCache
 from coder_catalog.analysis.findings import Finding
 from coder_catalog.analysis.fixes import apply_safe_fixes
@@ -128,6 +128,13 @@ def display_path(path: Path, cwd: Path) -> str:
 def _read(path: Path, cwd: Path) -> LintedFile:
     file = LintedFile(path, display_path(path, cwd))
     try:
+        size = path.stat().st_size
+        if size > MAX_FILE_CHARACTERS:  # bytes >= characters: refused before reading it
+            file.error = (
+                f"too large to lint ({size / 1_000_000:.1f} MB; catalog files over "
+                f"{MAX_FILE_CHARACTERS // 1_000_000} MB are refused)"
+            )
+            return file
         data = path.read_bytes()
     except OSError as exc:
         file.error = f"cannot read the file: {exc.strerror or exc}"

@@ -26,7 +26,7 @@ from coder_catalog.analysis.templates import TemplateData
 from coder_catalog.coder.cache import TemplateCache
 from coder_catalog.coder.client import CoderClient
 from coder_catalog.coder.errors import CoderError, CoderUnreachable, InsecureDeploymentURL, Unauthorized
-from coder_catalog.settings import Settings
+from coder_catalog.settings import AccessURLError, Settings, origin_of
 from coder_catalog.templates.model import DynamicEvaluation
 from coder_catalog.templates.snapshot import SnapshotError, load_snapshot
 
@@ -158,6 +158,16 @@ class LiveProvider(TemplateProvider):
             return TemplateData(problem=self._problem)
         return TemplateData.offline()  # still loading: say nothing rather than something wrong
 
+    @property
+    def client(self) -> CoderClient | None:
+        """The deployment's client (shared with the workspace features); None without a credential."""
+        return self._client
+
+    @property
+    def client_problem(self) -> str | None:
+        """Why there is no client, when there is none."""
+        return None if self._client is not None else self._problem or "no Coder client"
+
     def _lookup(self, template: str, values: Mapping[str, str]) -> DynamicEvaluation | None:
         key = (template, tuple(sorted(values.items())))
         if key in self._evaluations:
@@ -182,7 +192,8 @@ class LiveProvider(TemplateProvider):
             return
         if credential is None:
             self._problem = (
-                f"no Coder credential for {url}: set CODER_SESSION_TOKEN or sign in with `coder login`"
+                f"no Coder credential for {url}: link an account with the command coderCatalog.linkAccount "
+                "(or `coder-catalog login` in a terminal), set CODER_SESSION_TOKEN, or sign in with `coder login`"
             )
             self._notify(f"credential:{url}", f"coder-catalog: {self._problem}. Template checks are paused.")
             self._client = None
@@ -238,7 +249,10 @@ class LiveProvider(TemplateProvider):
         self._retry_at = time.monotonic() + delay
         url = self.key.access_url
         if isinstance(exc, Unauthorized):
-            self._problem = f"the Coder token for {url} was rejected (401): sign in again"
+            self._problem = (
+                f"the Coder token for {url} was rejected (401): link the account again with the command "
+                "coderCatalog.linkAccount (or `coder-catalog login`)"
+            )
             kind = "unauthorized"
         elif isinstance(exc, CoderUnreachable):
             self._problem = f"cannot reach the Coder deployment {url} ({exc.message})"
@@ -325,6 +339,11 @@ class TemplateProviders:
         self._notify = notify
         self._progress = progress
         self._providers: dict[SourceKey, TemplateProvider] = {}
+        #: where live providers get their credential (the account commands add OAuth2 renewal)
+        self.credential_for: Callable[[str], Credential | None] = resolve_credential
+
+    def _credential(self, url: str) -> Credential | None:
+        return self.credential_for(url)
 
     def for_settings(self, settings: Settings) -> TemplateProvider:
         key = SourceKey.of(settings)
@@ -333,14 +352,37 @@ class TemplateProviders:
             if key.snapshot:
                 provider = SnapshotProvider(key, self._changed, self._notify)
             elif key.access_url:
-                provider = LiveProvider(key, self._changed, self._notify, self._progress)
+                provider = LiveProvider(key, self._changed, self._notify, self._progress, self._credential)
             else:
                 provider = NoTemplates(key, self._changed)
             self._providers[key] = provider
         return provider
 
+    def live_for(self, settings: Settings) -> LiveProvider | None:
+        """The provider of the settings' deployment, for its client (made when templates come from
+        a snapshot too); None without a deployment URL."""
+        if not settings.access_url:
+            return None
+        key = SourceKey(None, settings.access_url, settings.ca_bundle)
+        provider = self._providers.get(key)
+        if provider is None:
+            provider = self._providers[key] = LiveProvider(
+                key, self._changed, self._notify, self._progress, self._credential
+            )
+        return provider if isinstance(provider, LiveProvider) else None
+
     def all(self) -> list[TemplateProvider]:
         return list(self._providers.values())
+
+    def reload_deployment(self, origin: str) -> int:
+        """Reload the live providers of a deployment (a credential was linked or removed); how many."""
+        reloaded = 0
+        for provider in list(self._providers.values()):
+            url = provider.key.access_url
+            if isinstance(provider, LiveProvider) and url and _origin(url) == origin:
+                provider.reload()
+                reloaded += 1
+        return reloaded
 
     def reload_snapshots(self, paths: Iterable[str] | None = None) -> None:
         wanted = set(paths) if paths is not None else None
@@ -351,3 +393,10 @@ class TemplateProviders:
     async def close(self) -> None:
         for provider in self._providers.values():
             await provider.close()
+
+
+def _origin(url: str) -> str | None:
+    try:
+        return origin_of(url)
+    except AccessURLError:
+        return None

@@ -21,7 +21,7 @@ from lsprotocol import types
 from coder_catalog.analysis.findings import Finding
 from coder_catalog.analysis.rules import REGISTRY
 from coder_catalog.analysis.rules.docs import rule_url
-from coder_catalog.analysis.rules.yaml_problems import TEMPLATES_UNAVAILABLE
+from coder_catalog.analysis.rules.yaml_problems import FILE_TOO_LARGE, TEMPLATES_UNAVAILABLE
 from coder_catalog.analysis.spans import Position, Span
 from coder_catalog.lsp.documents import CatalogDocuments, OpenDocument
 from coder_catalog.lsp.positions import PositionConverter
@@ -29,6 +29,8 @@ from coder_catalog.lsp.positions import PositionConverter
 log = logging.getLogger(__name__)
 
 SOURCE = "coder-catalog"
+# Findings about the whole file rather than one of its documents.
+FILE_LEVEL_CODES = frozenset({TEMPLATES_UNAVAILABLE, FILE_TOO_LARGE})
 COALESCE_SECONDS = 0.05
 _SEVERITY = {
     "error": types.DiagnosticSeverity.Error,
@@ -206,10 +208,8 @@ class DiagnosticsPublisher:
                 piece = fragment([diagnostic_json(f, converter) for f in findings])
             current[id(findings)] = (findings, piece)
             fragments.append(piece)
-        # File-level findings (the templates could not be checked) belong to no document.
-        problems = [
-            diagnostic_json(f, converter) for f in analysis.findings if f.code == TEMPLATES_UNAVAILABLE
-        ]
+        # File-level findings (templates not checked, file too large) belong to no document.
+        problems = [diagnostic_json(f, converter) for f in analysis.findings if f.code in FILE_LEVEL_CODES]
         if problems:
             fragments.append(fragment(problems))
         self._converted[document.uri] = current

@@ -12,9 +12,11 @@ import functools
 import logging
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
+from weakref import WeakKeyDictionary
 
 from lsprotocol import types
 
+from coder_catalog.analysis.analyze import MAX_FILE_CHARACTERS
 from coder_catalog.analysis.editor.actions import Action, code_actions
 from coder_catalog.analysis.editor.completion import Proposal, complete
 from coder_catalog.analysis.editor.hover import hover
@@ -67,8 +69,11 @@ def guarded(handler: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _document(ls: CatalogServer, uri: str) -> OpenDocument | None:
+    """The open catalog document, unless it is one the analysis refuses (too large)."""
     document = ls.catalog.documents.get(uri)
-    return document if document is not None and document.is_catalog else None
+    if document is None or not document.is_catalog or len(document.text) > MAX_FILE_CHARACTERS:
+        return None
+    return document
 
 
 def _converter(ls: CatalogServer, document: OpenDocument) -> PositionConverter:
@@ -174,7 +179,7 @@ def on_code_action(ls: CatalogServer, params: types.CodeActionParams) -> list[ty
     result = []
     for action in code_actions(analyzer, document.text, span, analysis.findings):
         kind = _ACTION_KIND[action.kind]
-        if only and not any(kind.value == wanted or kind.value.startswith(f"{wanted}.") for wanted in only):
+        if not _kind_wanted(str(kind.value), only):
             continue
         edits = [
             types.TextEdit(range=converter.range_to_client(edit.span), new_text=edit.new_text)
@@ -189,7 +194,22 @@ def on_code_action(ls: CatalogServer, params: types.CodeActionParams) -> list[ty
                 edit=types.WorkspaceEdit(changes={document.uri: edits}),
             )
         )
+    for source in _ACTION_SOURCES.get(ls, ()):
+        result.extend(a for a in source(ls, document, params) if _kind_wanted(str(a.kind or ""), only))
     return result
+
+
+def _kind_wanted(kind: str, only: list[str]) -> bool:
+    return not only or any(kind == wanted or kind.startswith(f"{wanted}.") for wanted in only)
+
+
+CodeActionSource = Callable[["CatalogServer", "OpenDocument", types.CodeActionParams], list[types.CodeAction]]
+_ACTION_SOURCES: WeakKeyDictionary[CatalogServer, list[CodeActionSource]] = WeakKeyDictionary()
+
+
+def add_code_actions(server: CatalogServer, source: CodeActionSource) -> None:
+    """More code actions on catalog documents, from another module (e.g. the workspace commands)."""
+    _ACTION_SOURCES.setdefault(server, []).append(source)
 
 
 # -- outline and links --------------------------------------------------------------------------------
@@ -249,6 +269,7 @@ def register(server: CatalogServer) -> None:
                 types.CodeActionKind.QuickFix,
                 types.CodeActionKind.SourceFixAll,
                 types.CodeActionKind.RefactorRewrite,
+                types.CodeActionKind.Source,
             ]
         ),
     )(guarded(on_code_action))

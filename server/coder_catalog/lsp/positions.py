@@ -26,6 +26,22 @@ def encoding_name(encoding: str | types.PositionEncodingKind | None) -> str:
     return str(getattr(encoding, "value", encoding))
 
 
+# Texts larger than this are not split into lines for a few positions (see _nth_line).
+LARGE_TEXT = 8_000_000
+
+
+def _nth_line(text: str, number: int) -> str:
+    """Line ``number`` of ``text`` without splitting all of it (LF, CRLF and CR line ends)."""
+    start = 0
+    for _ in range(number):
+        newline = text.find("\n", start)
+        if newline < 0:
+            return ""
+        start = newline + 1
+    end = text.find("\n", start)
+    return text[start : end if end >= 0 else len(text)].rstrip("\r")
+
+
 def _units(text: str, encoding: str) -> int:
     if encoding == UTF8:
         return len(text.encode("utf-8", "surrogatepass"))
@@ -44,6 +60,8 @@ class PositionConverter:
         return split_lines(self.text)
 
     def _line(self, number: int) -> str:
+        if len(self.text) > LARGE_TEXT and "lines" not in self.__dict__:
+            return _nth_line(self.text, number)  # a refused giant file: never split it whole
         lines = self.lines
         if 0 <= number < len(lines):
             return lines[number].rstrip("\r\n")

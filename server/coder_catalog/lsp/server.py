@@ -20,7 +20,7 @@ from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol
 
 from coder_catalog import __version__
-from coder_catalog.lsp import features
+from coder_catalog.lsp import account_commands, code_lens, features, workspace_commands
 from coder_catalog.lsp.client_settings import SECTION, overrides_from_client
 from coder_catalog.lsp.deployments import ProgressHandle, TemplateProvider, TemplateProviders
 from coder_catalog.lsp.diagnostics import DiagnosticsPublisher
@@ -254,6 +254,9 @@ def create_server() -> CatalogServer:
         }
 
     features.register(server)
+    code_lens.register(server)
+    workspace_commands.register(server)
+    account_commands.register(server)
     return server
 
 

@@ -156,7 +156,9 @@ def template_parameters_unavailable(ctx: EntityContext) -> Iterator[Finding]:
     template = effective_template(ctx)
     if catalog is None or template is None or template.parameters is not None:
         return
-    reason = catalog.unavailable.get(template.name, "they were not loaded")
+    reason = catalog.unavailable.get(template.name)
+    if reason is None:
+        return  # not loaded yet (an editor loads them in the background): nothing to say
     span = ctx.effective.template_node.span if ctx.effective.template_node else coder_key_span(ctx)
     if span is not None:
         yield ctx.finding(span, f'parameters of "{template.name}" were not checked: {reason}')

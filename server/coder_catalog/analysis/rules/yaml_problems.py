@@ -9,6 +9,7 @@ SYNTAX_ERROR = "CC001"
 DUPLICATE_KEY = "CC002"
 ALIAS_BOMB = "CC003"
 NOT_A_MAPPING = "CC004"
+FILE_TOO_LARGE = "CC005"
 TEMPLATES_UNAVAILABLE = "CC200"
 
 _ENTITY = """apiVersion: backstage.io/v1alpha1
@@ -94,4 +95,16 @@ declare(
     bad="",
     good="",
     group="templates",
+)
+
+declare(
+    FILE_TOO_LARGE,
+    "file-too-large",
+    "error",
+    "The file is too large to analyse",
+    explanation="Catalog files are small: a 2,000-entity file is under 1 MB. A file over 8 MB is refused "
+    "with this one finding instead of being parsed, so that neither the linter nor the editor stalls on it.",
+    bad="",
+    good="",
+    group="yaml",
 )
