@@ -1,0 +1,122 @@
+"""Random edit sequences and requests at random positions, through the server's own layers in-process
+(documents, diagnostics, editor features): nothing raises, every request answers within a bound, and
+the final diagnostics equal those of a fresh open of the final text. ``make fuzz`` runs many more."""
+
+from __future__ import annotations
+
+import os
+import time
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from coder_catalog.analysis.editor.completion import complete
+from coder_catalog.analysis.editor.hover import hover
+from coder_catalog.analysis.editor.outline import symbols
+from coder_catalog.lsp.deployments import ProgressHandle, TemplateProviders
+from coder_catalog.lsp.diagnostics import DiagnosticsPublisher
+from coder_catalog.lsp.documents import CatalogDocuments
+
+EXAMPLES = int(os.environ.get("CODER_CATALOG_FUZZ_EXAMPLES", "60"))
+REQUEST_BOUND_SECONDS = 0.5
+URI = "file:///fuzz/catalog-info.yaml"
+START = """apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata:
+  name: fuzzed
+  annotations:
+    backstage.io/source-location: url:https://github.com/acme/fuzzed/tree/main/
+spec:
+  type: service
+  lifecycle: production
+  owner: team-a
+  coder:
+    templateName: docker
+    mode: auto
+    params:
+      cpu: "4"
+"""
+
+PIECES = st.sampled_from(
+    [
+        "\n",
+        " ",
+        "\t",
+        ":",
+        "-",
+        "---\n",
+        "...\n",
+        "[",
+        "]",
+        "{",
+        "}",
+        '"',
+        "'",
+        "&a ",
+        "*a",
+        "!!str ",
+        "#",
+        "é",
+        "😀",
+        "\u2028",
+        "coder:",
+        "  params:\n",
+        "templateName: ",
+        "mode: Auto",
+        "x" * 300,
+        "\r\n",
+    ]
+)
+EDIT = st.tuples(st.floats(0, 1), st.integers(0, 40), st.lists(PIECES, max_size=4).map("".join))
+REQUEST = st.tuples(st.sampled_from(["complete", "hover", "symbols"]), st.floats(0, 1), st.integers(0, 80))
+
+
+def new_documents() -> tuple[CatalogDocuments, DiagnosticsPublisher, list[list[str]]]:
+    documents = CatalogDocuments(
+        TemplateProviders(lambda p: None, lambda k, m: None, lambda t: ProgressHandle())
+    )
+    published: list[list[str]] = []
+    publisher = DiagnosticsPublisher(
+        documents, lambda uri, version, fragments: published.append(fragments), lambda: "utf-16"
+    )
+    return documents, publisher, published
+
+
+def position(text: str, where: float, column: int) -> tuple[int, int]:
+    lines = text.split("\n")
+    line = min(int(where * len(lines)), len(lines) - 1)
+    return line, column
+
+
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(st.one_of(EDIT.map(lambda e: ("edit", e)), REQUEST.map(lambda r: ("request", r))), max_size=25)
+)
+def test_random_edits_and_requests(steps: list[tuple[str, tuple[object, ...]]]) -> None:
+    documents, publisher, published = new_documents()
+    text = START
+    document = documents.open(URI, "/fuzz/catalog-info.yaml", "yaml", 1, text)
+    publisher.publish(URI)
+    for version, (kind, step) in enumerate(steps, start=2):
+        if kind == "edit":
+            where, length, insert = step  # type: ignore[misc]
+            at = int(float(where) * len(text))  # type: ignore[arg-type]
+            text = text[:at] + str(insert) + text[at + int(length) :]  # type: ignore[call-overload]
+            documents.change(URI, version, text)
+            publisher.publish(URI)
+            continue
+        name, where, column = step  # type: ignore[misc]
+        analyzer = documents.analyzer_for(document)
+        line, col = position(text, float(where), int(column))  # type: ignore[arg-type]
+        started = time.perf_counter()
+        if name == "complete":
+            complete(analyzer, text, line, col, snippets=True)
+        elif name == "hover":
+            hover(analyzer, text, line, col)
+        else:
+            symbols(analyzer, text)
+        assert time.perf_counter() - started < REQUEST_BOUND_SECONDS
+    fresh_documents, fresh_publisher, fresh_published = new_documents()
+    fresh_documents.open(URI, "/fuzz/catalog-info.yaml", "yaml", 1, text)
+    fresh_publisher.publish(URI)
+    assert ",".join(published[-1]) == ",".join(fresh_published[-1])
