@@ -30,7 +30,12 @@ DOCUMENTS = {
     "alias-bomb": (alias_bomb, "CC003"),
     "deep-nesting": (lambda: "a: " + "[" * 100_000 + "]" * 100_000 + "\n", "CC001"),
     "huge-file": (lambda: "a: b\n" * 10_000_000, "CC005"),  # 50 MB
-    "one-megabyte-line": (lambda: "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: " + "x" * 1_000_000 + "\n", "CC503"),
+    "one-megabyte-line": (
+        lambda: (
+            "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: " + "x" * 1_000_000 + "\n"
+        ),
+        "CC503",
+    ),
     "binary": (lambda: "".join(chr(c) for c in range(256)) * 64, "CC001"),
 }
 
