@@ -117,7 +117,7 @@ class EntityContext:
     ) -> Finding:
         code = code or self.rule_code
         chosen = severity or REGISTRY[code].severity
-        return Finding(code, chosen, message, span, tuple(fixes), {"entity": self.entity.ref})
+        return Finding(code, chosen, shorten(message), span, tuple(fixes), {"entity": self.entity.ref})
 
     def text(self, span: Span) -> str:
         """The document's text inside ``span``."""
@@ -130,6 +130,17 @@ class EntityContext:
         if span.end.line < len(self.lines):
             parts.append(self.lines[span.end.line][: span.end.column])
         return "".join(parts)
+
+
+MAX_MESSAGE = 1000
+
+
+def shorten(message: str) -> str:
+    """Messages quote the user's values; a value of a megabyte must not make a message of a megabyte."""
+    if len(message) <= MAX_MESSAGE:
+        return message
+    half = MAX_MESSAGE // 2 - 10
+    return f"{message[:half]} … ({len(message) - 2 * half:,} characters) … {message[-half:]}"
 
 
 def replace_fix(title: str, span: Span, new_text: str, *, safe: bool = True) -> Fix:
