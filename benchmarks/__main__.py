@@ -10,6 +10,7 @@ from benchmarks import (
     lint_requests,
     lint_throughput,
     lsp_speed,
+    versus_yaml_language_server,
 )
 from coder_catalog.runtime import relax_garbage_collector
 
@@ -22,6 +23,7 @@ for name, run in (
     ("editor_features_2000_entities", editor_features.run),
     ("language_server_over_stdio", lsp_speed.run),
     ("coder_access", coder_access.run_all),
+    ("versus_yaml_language_server", versus_yaml_language_server.run),
 ):
     print(f"running {name}...", file=sys.stderr, flush=True)
     results[name] = run()
