@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench check clean
+.PHONY: demo test bench fuzz check clean vscode-test
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -15,11 +15,39 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/python examples/demo.py
 
-test: $(STAMP)
+test: $(STAMP) vscode-test
 	$(BIN)/python -m pytest -q
+
+# The VS Code extension (editors/vscode): npm ci (only when package-lock.json changed), a .vsix packaged
+# with vsce (its prepublish step compiles and copies the schemas), then the unit tests under Node's test
+# runner on the compiled code. Skipped without Node.js 20+ and npm.
+VSCODE := editors/vscode
+VSCODE_DEPS := $(VSCODE)/node_modules/.installed
+
+$(VSCODE_DEPS): $(VSCODE)/package-lock.json
+	cd $(VSCODE) && npm ci --no-audit --no-fund --loglevel=error --prefer-offline
+	touch $@
+
+vscode-test:
+	@if command -v npm >/dev/null 2>&1 && node -e 'process.exit(parseInt(process.versions.node, 10) < 20 ? 1 : 0)'; then \
+		$(MAKE) --no-print-directory vscode-build; \
+	else \
+		echo "vscode-test: skipped (needs Node.js 20+ and npm; the VS Code extension was not built)"; \
+	fi
+
+.PHONY: vscode-build
+vscode-build: $(VSCODE_DEPS)
+	cd $(VSCODE) && ./node_modules/.bin/vsce package --out coder-catalog.vsix >.vsce.log 2>&1 \
+		|| { cat .vsce.log; exit 1; }
+	@cd $(VSCODE) && tail -n 1 .vsce.log && rm -f .vsce.log
+	cd $(VSCODE) && npm test --silent
 
 bench: $(STAMP)
 	@$(BIN)/python -m benchmarks
+
+# A longer run of the property-based edit/request fuzzing that `make test` runs briefly.
+fuzz: $(STAMP)
+	CODER_CATALOG_FUZZ_EXAMPLES=3000 $(BIN)/python -m pytest -q tests/reliability/test_fuzzed_edits.py
 
 check: $(STAMP)
 	$(BIN)/ruff check server tests benchmarks examples

@@ -1,0 +1,581 @@
+-- coder-catalog for Neovim: starts the `coder-catalog serve` language server for Backstage catalog
+-- files (one client per project root) and gives its account and workspace commands user commands.
+--
+--   require("coder_catalog").setup({
+--     settings = { deployment = { accessUrl = "https://coder.example.com" } },
+--   })
+--
+-- Neovim 0.7 (vim.lsp.start_client + buf_attach_client) and 0.8+ (vim.lsp.start).
+
+local util = require("coder_catalog.util")
+
+local M = {}
+
+M.NAME = "coder_catalog"
+M.SECTION = "coderCatalog"
+M.COMMANDS = {
+  link = "coderCatalog.linkAccount",
+  oauth = "coderCatalog.signInWithOAuth",
+  unlink = "coderCatalog.unlinkAccount",
+  status = "coderCatalog.accountStatus",
+  list = "coderCatalog.listWorkspaces",
+  open = "coderCatalog.openWorkspace",
+  create = "coderCatalog.createWorkspace",
+  start = "coderCatalog.startWorkspace",
+  stop = "coderCatalog.stopWorkspace",
+}
+
+local defaults = {
+  -- The server command; default: `coder-catalog serve` from PATH, $VIRTUAL_ENV or <root>/.venv.
+  cmd = nil,
+  -- Extra arguments after `serve` for the found executable, e.g. { "--log-level", "debug" }.
+  args = {},
+  -- Extra environment for the server (e.g. CODER_CONFIG_DIR).
+  cmd_env = nil,
+  -- The `coderCatalog` settings: the keys of .coder-catalog.yaml (deployment, workspaces, templates,
+  -- catalogGlobs, rules, tls). They override the project file.
+  settings = {},
+  -- Also start for YAML buffers that look like entities (apiVersion: and kind: lines), as the server does.
+  detect_entities = true,
+  root_markers = util.ROOT_MARKERS,
+  capabilities = nil,
+  on_attach = nil,
+  handlers = nil,
+  -- How to open a URL (a workspace page, the OAuth page); default: the system opener.
+  open_url = nil,
+  -- Define :CoderLink, :CoderOAuth, :CoderUnlink, :CoderWorkspaces, :CoderCreate, :CoderOpen.
+  user_commands = true,
+  -- Show the server's code lenses ("N workspaces (M running)", "Create workspace", "Open in Coder");
+  -- run the one under the cursor with vim.lsp.codelens.run().
+  codelens = true,
+  autostart = true,
+  -- Text markers of workspace statuses in the pickers.
+  icons = {
+    running = "●",
+    stopped = "○",
+    failed = "✗",
+    canceled = "⊘",
+    building = "◐",
+    unknown = "·",
+  },
+}
+
+M.options = vim.deepcopy(defaults)
+M.clients = {} -- root folder -> client id
+local warned = {}
+
+-- Client methods are called with `:` from Neovim 0.11 on, with `.` before.
+local method_call = vim.fn.has("nvim-0.11") == 1
+
+local function call(client, method, ...)
+  if method_call then
+    return client[method](client, ...)
+  end
+  return client[method](...)
+end
+M.call = call
+
+local function notify(message, level)
+  vim.notify("coder-catalog: " .. message, level or vim.log.levels.INFO)
+end
+
+local function warn_once(key, message)
+  if not warned[key] then
+    warned[key] = true
+    notify(message, vim.log.levels.WARN)
+  end
+end
+
+--- The `coderCatalog` section from the options (`settings` may be the section or hold it).
+function M.section()
+  local settings = M.options.settings or {}
+  if type(settings[M.SECTION]) == "table" then
+    return settings[M.SECTION]
+  end
+  return settings
+end
+
+function M.open_url(url)
+  if M.options.open_url then
+    return M.options.open_url(url)
+  end
+  return util.system_open(url)
+end
+
+-- -- handlers ------------------------------------------------------------------------------------------
+
+--- window/showDocument, which Neovim 0.7 and 0.8 do not handle: external pages go to the system opener.
+local function show_document(_, result, ctx)
+  if type(result) ~= "table" or type(result.uri) ~= "string" then
+    return { success = false }
+  end
+  local uri = result.uri
+  if result.external or not vim.startswith(uri, "file:") then
+    local ok = M.open_url(uri)
+    return { success = ok ~= false }
+  end
+  local location = { uri = uri, range = result.selection or { start = { line = 0, character = 0 }, ["end"] = { line = 0, character = 0 } } }
+  local client = vim.lsp.get_client_by_id(ctx.client_id)
+  local encoding = client and client.offset_encoding or "utf-16"
+  local ok
+  if vim.lsp.util.show_document then
+    ok = pcall(vim.lsp.util.show_document, location, encoding, { focus = result.takeFocus ~= false })
+  else
+    ok = pcall(vim.lsp.util.jump_to_location, location, encoding)
+  end
+  return { success = ok }
+end
+
+local function capabilities()
+  local caps = vim.lsp.protocol.make_client_capabilities()
+  if M.options.capabilities then
+    caps = vim.tbl_deep_extend("force", caps, M.options.capabilities)
+  end
+  caps.window = caps.window or {}
+  caps.window.showDocument = { support = true }
+  return caps
+end
+
+-- -- starting the server ------------------------------------------------------------------------------
+
+local function live_client(id)
+  local client = id and vim.lsp.get_client_by_id(id)
+  if client and not call(client, "is_stopped") then
+    return client
+  end
+  return nil
+end
+
+function M.config_for(root)
+  local cmd, why = util.server_cmd(M.options, root)
+  if not cmd then
+    return nil, why
+  end
+  local section = M.section()
+  local handlers = vim.tbl_extend("force", { ["window/showDocument"] = show_document }, M.options.handlers or {})
+  return {
+    name = M.NAME,
+    cmd = cmd,
+    cmd_cwd = root,
+    cmd_env = M.options.cmd_env,
+    root_dir = root,
+    workspace_folders = { { uri = vim.uri_from_fname(root), name = root } },
+    settings = { [M.SECTION] = section },
+    init_options = { [M.SECTION] = section },
+    capabilities = capabilities(),
+    handlers = handlers,
+    on_attach = function(client, bufnr)
+      if M.options.codelens and client.server_capabilities.codeLensProvider then
+        M.enable_codelens(bufnr)
+      end
+      if M.options.on_attach then
+        M.options.on_attach(client, bufnr)
+      end
+    end,
+    flags = { debounce_text_changes = 100 },
+  }
+end
+
+--- Keeps the buffer's code lenses fresh (on entering it, leaving Insert mode and saving).
+function M.enable_codelens(bufnr)
+  local group = vim.api.nvim_create_augroup("coder_catalog_codelens_" .. bufnr, { clear = true })
+  vim.api.nvim_create_autocmd({ "BufEnter", "InsertLeave", "BufWritePost", "CursorHold" }, {
+    group = group,
+    buffer = bufnr,
+    callback = function()
+      pcall(vim.lsp.codelens.refresh, { bufnr = bufnr })
+    end,
+  })
+  pcall(vim.lsp.codelens.refresh, { bufnr = bufnr })
+end
+
+--- Whether the server should look at this buffer.
+function M.is_catalog_buffer(bufnr)
+  if not vim.api.nvim_buf_is_valid(bufnr) or vim.bo[bufnr].buftype ~= "" then
+    return false
+  end
+  local path = vim.api.nvim_buf_get_name(bufnr)
+  local lines = M.options.detect_entities and vim.api.nvim_buf_get_lines(bufnr, 0, -1, false) or {}
+  return util.is_catalog_file(path, vim.bo[bufnr].filetype, lines, M.section().catalogGlobs, M.options.detect_entities)
+end
+
+--- Starts (or reuses) the client of the buffer's project root and attaches the buffer; the client id.
+function M.attach(bufnr)
+  bufnr = (bufnr == nil or bufnr == 0) and vim.api.nvim_get_current_buf() or bufnr
+  local path = vim.api.nvim_buf_get_name(bufnr)
+  if path == "" then
+    return nil
+  end
+  local root = util.find_root(vim.fn.fnamemodify(path, ":p"), M.options.root_markers)
+  local existing = live_client(M.clients[root])
+  if existing then
+    if not vim.lsp.buf_is_attached(bufnr, existing.id) then
+      vim.lsp.buf_attach_client(bufnr, existing.id)
+    end
+    return existing.id
+  end
+  local config, why = M.config_for(root)
+  if not config then
+    warn_once("missing", why)
+    return nil
+  end
+  local id
+  if vim.fn.has("nvim-0.8") == 1 then
+    vim.api.nvim_buf_call(bufnr, function()
+      id = vim.lsp.start(config, {
+        reuse_client = function(client, conf)
+          return client.name == conf.name and client.config.root_dir == conf.root_dir
+        end,
+      })
+    end)
+  else
+    id = vim.lsp.start_client(config)
+    if id then
+      vim.lsp.buf_attach_client(bufnr, id)
+    end
+  end
+  if id then
+    M.clients[root] = id
+  end
+  return id
+end
+
+function M.maybe_attach(bufnr)
+  if M.is_catalog_buffer(bufnr) then
+    return M.attach(bufnr)
+  end
+  return nil
+end
+
+--- The coder-catalog client attached to a buffer (else any running one when `any` is true).
+function M.client_for(bufnr, any)
+  bufnr = (bufnr == nil or bufnr == 0) and vim.api.nvim_get_current_buf() or bufnr
+  local fallback
+  for _, id in pairs(M.clients) do
+    local client = live_client(id)
+    if client then
+      if vim.lsp.buf_is_attached(bufnr, id) then
+        return client
+      end
+      fallback = fallback or client
+    end
+  end
+  return any and fallback or nil
+end
+
+--- Sends new settings to the running servers (workspace/didChangeConfiguration).
+function M.update_settings(settings)
+  M.options.settings = settings or {}
+  local section = M.section()
+  for _, id in pairs(M.clients) do
+    local client = live_client(id)
+    if client then
+      client.config.settings = { [M.SECTION] = section }
+      call(client, "notify", "workspace/didChangeConfiguration", { settings = { [M.SECTION] = section } })
+    end
+  end
+end
+
+-- -- commands ------------------------------------------------------------------------------------------
+
+--- The server's commands that a client advertises (executeCommandProvider).
+function M.server_commands(client)
+  local provider = client and client.server_capabilities and client.server_capabilities.executeCommandProvider
+  local supported = {}
+  for _, command in ipairs(provider and provider.commands or {}) do
+    supported[command] = true
+  end
+  return supported
+end
+
+--- Runs a server command; `on_result(result)` is called with the answer (not on errors, which are shown).
+function M.execute(client, command, arguments, on_result, bufnr)
+  if not client.server_capabilities then
+    notify("the server is still starting; try again in a moment", vim.log.levels.WARN)
+    return
+  end
+  if not M.server_commands(client)[command] then
+    notify(command .. " is not offered by this coder-catalog server (update it: " .. util.INSTALL_COMMAND .. " -U)", vim.log.levels.ERROR)
+    return
+  end
+  call(client, "request", "workspace/executeCommand", { command = command, arguments = arguments or {} }, function(err, result)
+    if err then
+      notify(command .. ": " .. (err.message or vim.inspect(err)), vim.log.levels.ERROR)
+      return
+    end
+    if on_result then
+      on_result(result)
+    end
+  end, bufnr)
+end
+
+--- `{uri, line}` of the entity under the cursor in the current window.
+function M.entity_location(bufnr)
+  bufnr = (bufnr == nil or bufnr == 0) and vim.api.nvim_get_current_buf() or bufnr
+  local line = vim.api.nvim_win_get_cursor(0)[1] - 1
+  return { uri = vim.uri_from_bufnr(bufnr), line = line }
+end
+
+--- Opens the page of an answer when the server could not (status "url").
+function M.open_result(result)
+  if type(result) == "table" and result.status == "url" and type(result.url) == "string" then
+    M.open_url(result.url)
+  end
+end
+
+local function failed(result)
+  return type(result) == "table" and result.status == "failed" -- the server has shown why
+end
+
+function M.status_icon(workspace)
+  local icons = M.options.icons
+  if workspace.building then
+    return icons.building
+  end
+  return icons[workspace.status] or icons.unknown
+end
+
+function M.format_workspace(workspace)
+  local status = workspace.status .. (workspace.outdated and ", outdated" or "")
+  local owner = workspace.owner and (" @" .. workspace.owner) or ""
+  return string.format("%s %s (%s)%s", M.status_icon(workspace), workspace.name, status, owner)
+end
+
+--- What can be done with a workspace in its status; the likely one first.
+function M.workspace_actions(workspace)
+  if workspace.status == "running" then
+    return { "open", "stop" }
+  elseif workspace.status == "stopped" or workspace.status == "failed" or workspace.status == "canceled" then
+    return { "start", "open" }
+  end
+  return { "open" }
+end
+
+local ACTION_LABELS = { open = "Open in Coder", start = "Start", stop = "Stop" }
+
+local function catalog_client(bufnr)
+  local client = M.client_for(bufnr)
+  if not client then
+    notify("this buffer is not a catalog file with a running coder-catalog server", vim.log.levels.WARN)
+  end
+  return client
+end
+
+local function account_client()
+  local client = M.client_for(0, true)
+  if not client then
+    notify("no coder-catalog server is running: open a catalog file first", vim.log.levels.WARN)
+  end
+  return client
+end
+
+function M.workspace_action(client, location, workspace, action, bufnr)
+  local arguments = { vim.tbl_extend("force", location, { workspace = workspace.id or workspace.name }) }
+  M.execute(client, M.COMMANDS[action], arguments, function(result)
+    if not failed(result) then
+      M.open_result(result)
+    end
+  end, bufnr)
+end
+
+function M.create(bufnr)
+  bufnr = (bufnr == nil or bufnr == 0) and vim.api.nvim_get_current_buf() or bufnr
+  local client = catalog_client(bufnr)
+  if not client then
+    return
+  end
+  notify("creating a workspace…")
+  M.execute(client, M.COMMANDS.create, { M.entity_location(bufnr) }, function(result)
+    if failed(result) then
+      return
+    end
+    M.open_result(result)
+    if type(result) == "table" and result.status == "created" and type(result.workspace) == "table" then
+      notify("created workspace " .. tostring(result.workspace.name) .. " (" .. tostring(result.url) .. ")")
+    end
+  end, bufnr)
+end
+
+--- :CoderWorkspaces: the entity's workspaces in vim.ui.select, then open, start or stop the chosen one.
+function M.workspaces(bufnr)
+  bufnr = (bufnr == nil or bufnr == 0) and vim.api.nvim_get_current_buf() or bufnr
+  local client = catalog_client(bufnr)
+  if not client then
+    return
+  end
+  local location = M.entity_location(bufnr)
+  M.execute(client, M.COMMANDS.list, { location }, function(result)
+    if type(result) ~= "table" or failed(result) then
+      return
+    end
+    local workspaces = result.workspaces or {}
+    if #workspaces == 0 then
+      local why = result.note and result.note ~= vim.NIL and (" (" .. result.note .. ")") or ""
+      vim.ui.select({ "Create a workspace", "Cancel" }, { prompt = "No workspaces for " .. tostring(result.entity) .. why }, function(choice)
+        if choice == "Create a workspace" then
+          M.create(bufnr)
+        end
+      end)
+      return
+    end
+    local prompt = "Workspaces of " .. tostring(result.entity) .. (result.summary and (": " .. result.summary) or "")
+    vim.ui.select(workspaces, { prompt = prompt, format_item = M.format_workspace, kind = "coder_catalog.workspace" }, function(workspace)
+      if not workspace then
+        return
+      end
+      local actions = M.workspace_actions(workspace)
+      vim.ui.select(actions, {
+        prompt = workspace.name .. " (" .. workspace.status .. ")",
+        format_item = function(action)
+          return ACTION_LABELS[action]
+        end,
+        kind = "coder_catalog.action",
+      }, function(action)
+        if action then
+          M.workspace_action(client, location, workspace, action, bufnr)
+        end
+      end)
+    end)
+  end, bufnr)
+end
+
+--- :CoderOpen [workspace]: opens a workspace of the entity (the given one, else the server's best guess).
+function M.open(bufnr, workspace)
+  bufnr = (bufnr == nil or bufnr == 0) and vim.api.nvim_get_current_buf() or bufnr
+  local client = catalog_client(bufnr)
+  if not client then
+    return
+  end
+  local argument = M.entity_location(bufnr)
+  if workspace and workspace ~= "" then
+    argument.workspace = workspace
+  end
+  M.execute(client, M.COMMANDS.open, { argument }, function(result)
+    if not failed(result) then
+      M.open_result(result)
+    end
+  end, bufnr)
+end
+
+local FILE_STORE_QUESTION = "No OS keyring is available to keep the Coder token. Keep it in a file only you can read (0600)?"
+
+--- When the server found no OS keyring it answers `needsFileStoreConsent`: ask, and run `again` on yes.
+local function with_file_store_consent(result, again)
+  if type(result) ~= "table" or result.status ~= "failed" or result.needsFileStoreConsent ~= true then
+    return false
+  end
+  vim.ui.select({ "Store in a file", "Cancel" }, { prompt = FILE_STORE_QUESTION, kind = "coder_catalog.consent" }, function(choice)
+    if choice == "Store in a file" then
+      again()
+    end
+  end)
+  return true
+end
+
+--- :CoderLink [token]: asks for a session token without echo and links it through the server, which
+--- checks it (users/me), keeps it in the OS keyring and says how it went.
+function M.link(token)
+  local client = account_client()
+  if not client then
+    return
+  end
+  if not token or token == "" then
+    local url = (M.section().deployment or {}).accessUrl
+    local prompt = url and ("Coder session token (from " .. url:gsub("/+$", "") .. "/cli-auth): ") or "Coder session token: "
+    token = vim.fn.inputsecret(prompt)
+  end
+  token = vim.trim(token or "")
+  if token == "" then
+    return
+  end
+  M.execute(client, M.COMMANDS.link, { token }, function(result)
+    with_file_store_consent(result, function()
+      M.execute(client, M.COMMANDS.link, { token, { allowFileStore = true } })
+    end)
+  end)
+end
+
+--- :CoderOAuth: the server opens Coder's authorize page (window/showDocument, handled by this plugin
+--- with the system opener) and tells the outcome when the browser comes back.
+function M.oauth()
+  local client = account_client()
+  if client then
+    M.execute(client, M.COMMANDS.oauth, {}, function(result)
+      with_file_store_consent(result, function()
+        M.execute(client, M.COMMANDS.oauth, { { allowFileStore = true } })
+      end)
+    end)
+  end
+end
+
+function M.unlink()
+  local client = account_client()
+  if client then
+    M.execute(client, M.COMMANDS.unlink, {}) -- the server says what it did
+  end
+end
+
+--- The server's account status (`coderCatalog.accountStatus`) for `callback(result)`.
+function M.account_status(callback)
+  local client = account_client()
+  if client then
+    M.execute(client, M.COMMANDS.status, {}, callback)
+  end
+end
+
+local function define_commands()
+  local command = vim.api.nvim_create_user_command
+  command("CoderLink", function(args)
+    M.link(args.args)
+  end, { nargs = "?", desc = "Link a Coder account with a session token" })
+  command("CoderOAuth", function()
+    M.oauth()
+  end, { desc = "Sign in to Coder with OAuth2 in the browser" })
+  command("CoderUnlink", function()
+    M.unlink()
+  end, { desc = "Unlink the Coder account" })
+  command("CoderWorkspaces", function()
+    M.workspaces(0)
+  end, { desc = "Workspaces of the entity under the cursor: open, start or stop" })
+  command("CoderCreate", function()
+    M.create(0)
+  end, { desc = "Create a Coder workspace for the entity under the cursor" })
+  command("CoderOpen", function(args)
+    M.open(0, args.args)
+  end, { nargs = "?", desc = "Open a workspace of the entity under the cursor in Coder" })
+end
+
+function M.setup(opts)
+  M.options = vim.tbl_deep_extend("force", vim.deepcopy(defaults), opts or {})
+  if opts and opts.root_markers then
+    M.options.root_markers = opts.root_markers
+  end
+  if M.options.user_commands then
+    define_commands()
+  end
+  if not M.options.autostart then
+    return
+  end
+  local group = vim.api.nvim_create_augroup("coder_catalog", { clear = true })
+  vim.api.nvim_create_autocmd("FileType", {
+    group = group,
+    pattern = "yaml",
+    callback = function(args)
+      M.maybe_attach(args.buf)
+    end,
+  })
+  vim.api.nvim_create_autocmd({ "BufReadPost", "BufNewFile" }, {
+    group = group,
+    pattern = { "catalog-info.yaml", "catalog-info.yml" },
+    callback = function(args)
+      M.maybe_attach(args.buf)
+    end,
+  })
+  for _, bufnr in ipairs(vim.api.nvim_list_bufs()) do
+    if vim.api.nvim_buf_is_loaded(bufnr) then
+      M.maybe_attach(bufnr)
+    end
+  end
+end
+
+return M

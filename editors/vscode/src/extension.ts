@@ -1,0 +1,616 @@
+/**
+ * The VS Code side: starts `coder-catalog serve` for catalog files and gives the server's account and
+ * workspace commands VS Code's own UI (input boxes, quick picks, a status bar item).
+ *
+ * Everything that can be decided without VS Code lives in the pure modules next to this one
+ * (discovery, settings, commands), which have unit tests.
+ */
+
+import * as fs from 'fs';
+import * as os from 'os';
+import * as vscode from 'vscode';
+import {
+  DidChangeConfigurationNotification,
+  ExecuteCommandRequest,
+  LanguageClient,
+  LanguageClientOptions,
+  RevealOutputChannelOn,
+  ServerOptions,
+  State,
+  TransportKind,
+} from 'vscode-languageclient/node';
+
+import {
+  ACTION_LABELS,
+  AccountStatus,
+  CLIENT_COMMANDS,
+  EntityLocation,
+  SERVER_COMMANDS,
+  Workspace,
+  WorkspaceAction,
+  actionCommand,
+  entityArguments,
+  entityLocation,
+  linkArguments,
+  parseAccountStatus,
+  parseWorkspaceList,
+  FILE_STORE_QUESTION,
+  failed,
+  isWaitingForBrowser,
+  needsFileStoreConsent,
+  signInArguments,
+  urlToOpen,
+  statusBarView,
+  tokenPage,
+  workspaceActions,
+  workspaceArguments,
+  workspacePickItem,
+} from './commands';
+import { SECTION } from './configurationSchema';
+import { Found, findServer } from './discovery';
+import { catalogPatterns, documentSelector, initializationOptions, needsRestart, serverSettings, Variables } from './settings';
+
+const NAME = 'Coder Catalog';
+
+let client: LanguageClient | undefined;
+let patterns: string[] = [];
+let output: vscode.OutputChannel;
+let statusItem: vscode.StatusBarItem;
+let starting: Promise<void> | undefined;
+
+// -- the server ---------------------------------------------------------------------------------------
+
+function workspaceFolder(): string | undefined {
+  return vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+}
+
+function variables(): Variables {
+  return { workspaceFolder: workspaceFolder(), userHome: os.homedir() };
+}
+
+function section(scope?: vscode.ConfigurationScope): unknown {
+  // A WorkspaceConfiguration is a proxy: turn it into plain JSON.
+  return JSON.parse(JSON.stringify(vscode.workspace.getConfiguration(SECTION, scope)));
+}
+
+function isExecutable(file: string): boolean {
+  try {
+    if (!fs.statSync(file).isFile()) {
+      return false;
+    }
+    fs.accessSync(file, process.platform === 'win32' ? fs.constants.F_OK : fs.constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+interface PythonEnvironment {
+  executable?: string;
+  prefix?: string;
+}
+
+/** The selected interpreter, from the Python extension's API when it is installed; else nothing. */
+async function pythonEnvironment(context: vscode.ExtensionContext): Promise<PythonEnvironment> {
+  const extension = vscode.extensions.getExtension('ms-python.python');
+  if (!extension) {
+    return {};
+  }
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const api: any = extension.isActive ? extension.exports : await extension.activate();
+    const resource = vscode.workspace.workspaceFolders?.[0]?.uri;
+    const environments = api?.environments;
+    if (environments?.getActiveEnvironmentPath) {
+      const active = environments.getActiveEnvironmentPath(resource);
+      const resolved = await environments.resolveEnvironment(active);
+      watchPythonEnvironment(context, environments);
+      return {
+        executable: resolved?.executable?.uri?.fsPath ?? active?.path,
+        prefix: resolved?.executable?.sysPrefix,
+      };
+    }
+    const details = api?.settings?.getExecutionDetails?.(resource);
+    const command: unknown = details?.execCommand?.[0];
+    return typeof command === 'string' ? { executable: command } : {};
+  } catch (error) {
+    output.appendLine(`The Python extension did not give the selected interpreter: ${String(error)}`);
+    return {};
+  }
+}
+
+let watchingPython = false;
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function watchPythonEnvironment(context: vscode.ExtensionContext, environments: any): void {
+  if (watchingPython || typeof environments?.onDidChangeActiveEnvironmentPath !== 'function') {
+    return;
+  }
+  watchingPython = true;
+  context.subscriptions.push(
+    environments.onDidChangeActiveEnvironmentPath(() => {
+      const configured = vscode.workspace.getConfiguration(SECTION).get<string | null>('server.path');
+      if (!configured) {
+        output.appendLine('The selected Python interpreter changed: restarting the server.');
+        void restart(context);
+      }
+    }),
+  );
+}
+
+async function discover(context: vscode.ExtensionContext): Promise<Found | undefined> {
+  const config = vscode.workspace.getConfiguration(SECTION);
+  const python = await pythonEnvironment(context);
+  const serverEnv = { ...process.env, ...(config.get<Record<string, string>>('server.env') ?? {}) };
+  const result = findServer({
+    settingPath: config.get<string | null>('server.path'),
+    extraArgs: config.get<string[]>('server.args') ?? [],
+    pythonExecutable: python.executable,
+    pythonPrefix: python.prefix,
+    env: serverEnv,
+    platform: process.platform,
+    workspaceFolder: workspaceFolder(),
+    home: os.homedir(),
+    isExecutable,
+  });
+  if (result.found) {
+    output.appendLine(`Starting ${result.command} ${result.args.join(' ')} (found through ${result.source}).`);
+    return result;
+  }
+  output.appendLine(result.message);
+  void missingServer(context, result.message, result.installCommand);
+  return undefined;
+}
+
+async function missingServer(context: vscode.ExtensionContext, message: string, installCommand: string): Promise<void> {
+  const install = 'Install in Terminal';
+  const setPath = 'Set Path';
+  const retry = 'Retry';
+  const choice = await vscode.window.showErrorMessage(message, install, setPath, retry);
+  if (choice === install) {
+    const terminal = vscode.window.createTerminal(NAME);
+    terminal.show();
+    terminal.sendText(installCommand, false); // the user presses Enter
+  } else if (choice === setPath) {
+    await vscode.commands.executeCommand('workbench.action.openSettings', `${SECTION}.server.path`);
+  } else if (choice === retry) {
+    await restart(context);
+  }
+}
+
+function createClient(server: Found): LanguageClient {
+  const config = vscode.workspace.getConfiguration(SECTION);
+  const serverOptions: ServerOptions = {
+    command: server.command,
+    args: server.args,
+    transport: TransportKind.stdio,
+    options: {
+      cwd: workspaceFolder(),
+      env: { ...process.env, ...(config.get<Record<string, string>>('server.env') ?? {}) },
+    },
+  };
+  patterns = catalogPatterns(config.get('catalogGlobs'));
+  const clientOptions: LanguageClientOptions = {
+    documentSelector: documentSelector(patterns),
+    outputChannel: output,
+    revealOutputChannelOn: RevealOutputChannelOn.Never,
+    initializationOptions: initializationOptions(section(), variables()),
+    middleware: {
+      workspace: {
+        // The server asks for `coderCatalog`; answer with what it reads (client-only keys dropped).
+        configuration: async (params, token, next) => {
+          const answers = await next(params, token);
+          if (!Array.isArray(answers)) {
+            return answers;
+          }
+          return answers.map((answer, index) =>
+            params.items[index]?.section === SECTION ? serverSettings(answer, variables()) : answer,
+          );
+        },
+      },
+    },
+  };
+  return new LanguageClient(SECTION, NAME, serverOptions, clientOptions);
+}
+
+async function start(context: vscode.ExtensionContext): Promise<void> {
+  if (starting) {
+    return starting;
+  }
+  starting = (async () => {
+    const server = await discover(context);
+    if (!server) {
+      statusItem.text = '$(warning) coder-catalog not found';
+      statusItem.tooltip = 'The coder-catalog language server was not found: click to look again (see the output channel).';
+      statusItem.command = CLIENT_COMMANDS.restartServer;
+      statusItem.show();
+      return;
+    }
+    const created = createClient(server);
+    client = created;
+    created.onDidChangeState((event) => {
+      if (event.newState === State.Stopped) {
+        statusItem.text = '$(warning) Coder Catalog stopped';
+        statusItem.tooltip = 'The coder-catalog language server stopped: click to restart it.';
+        statusItem.command = CLIENT_COMMANDS.restartServer;
+      }
+    });
+    try {
+      await created.start();
+    } catch (error) {
+      output.appendLine(`The language server did not start: ${String(error)}`);
+      void vscode.window.showErrorMessage(`coder-catalog did not start: ${String(error)}`, 'Show Output').then((choice) => {
+        if (choice) {
+          output.show();
+        }
+      });
+      return;
+    }
+    void refreshStatus();
+  })();
+  try {
+    await starting;
+  } finally {
+    starting = undefined;
+  }
+}
+
+async function stop(): Promise<void> {
+  const current = client;
+  client = undefined;
+  if (current) {
+    try {
+      await current.stop();
+    } catch (error) {
+      output.appendLine(`Stopping the server: ${String(error)}`);
+    }
+    await current.dispose();
+  }
+}
+
+async function restart(context: vscode.ExtensionContext): Promise<void> {
+  await starting;
+  await stop();
+  await start(context);
+}
+
+function running(): LanguageClient | undefined {
+  if (client && client.state === State.Running) {
+    return client;
+  }
+  void vscode.window.showWarningMessage('The coder-catalog language server is not running.', 'Restart', 'Show Output').then((choice) => {
+    if (choice === 'Restart') {
+      void vscode.commands.executeCommand(CLIENT_COMMANDS.restartServer);
+    } else if (choice === 'Show Output') {
+      output.show();
+    }
+  });
+  return undefined;
+}
+
+async function execute(command: string, args: unknown[]): Promise<unknown> {
+  const current = running();
+  if (!current) {
+    return undefined;
+  }
+  return current.sendRequest(ExecuteCommandRequest.type, { command, arguments: args });
+}
+
+function reportError(what: string, error: unknown): void {
+  const message = error instanceof Error ? error.message : String(error);
+  void vscode.window.showErrorMessage(`${what}: ${message}`);
+}
+
+// -- the status bar -----------------------------------------------------------------------------------
+
+let lastStatus: AccountStatus = { signedIn: false };
+
+function renderStatus(status: AccountStatus): void {
+  lastStatus = status;
+  const view = statusBarView(status);
+  statusItem.text = view.text;
+  statusItem.tooltip = view.tooltip;
+  statusItem.command = view.command;
+  statusItem.show();
+}
+
+async function refreshStatus(): Promise<void> {
+  if (!client || client.state !== State.Running) {
+    return;
+  }
+  try {
+    const result = await client.sendRequest(ExecuteCommandRequest.type, {
+      command: SERVER_COMMANDS.accountStatus,
+      arguments: [],
+    });
+    renderStatus(parseAccountStatus(result));
+  } catch (error) {
+    output.appendLine(`Account status: ${error instanceof Error ? error.message : String(error)}`);
+    renderStatus({ signedIn: false });
+  }
+}
+
+/** After an OAuth2 sign-in was started, the server finishes it when the browser comes back (and says
+ * so in a message): look at the account status now and then until it changes, for the status bar. */
+let signInWatch: NodeJS.Timeout | undefined;
+
+function watchSignIn(): void {
+  if (signInWatch) {
+    clearInterval(signInWatch);
+  }
+  const before = `${lastStatus.signedIn}/${lastStatus.user}`;
+  let rounds = 0;
+  signInWatch = setInterval(() => {
+    rounds += 1;
+    void refreshStatus().then(() => {
+      if ((`${lastStatus.signedIn}/${lastStatus.user}` !== before || rounds >= 60) && signInWatch) {
+        clearInterval(signInWatch);
+        signInWatch = undefined;
+      }
+    });
+  }, 5000);
+}
+
+/** Asks for consent to a file store when the server found no OS keyring; true when given. */
+async function fileStoreConsent(result: unknown): Promise<boolean> {
+  if (!needsFileStoreConsent(result)) {
+    return false;
+  }
+  const store = 'Store in File';
+  return (await vscode.window.showWarningMessage(FILE_STORE_QUESTION, { modal: true }, store)) === store;
+}
+
+// -- commands -----------------------------------------------------------------------------------------
+
+function isCatalogDocument(document: vscode.TextDocument): boolean {
+  return vscode.languages.match(documentSelector(patterns), document) > 0;
+}
+
+/** The entity under the cursor of the active editor, when it shows a catalog file. */
+function currentEntity(): EntityLocation | undefined {
+  const editor = vscode.window.activeTextEditor;
+  if (!editor || !isCatalogDocument(editor.document)) {
+    void vscode.window.showInformationMessage('Put the cursor on an entity of a catalog file (catalog-info.yaml) first.');
+    return undefined;
+  }
+  return entityLocation(editor.document.uri.toString(), editor.selection.active.line);
+}
+
+/** Opens the page of a command's answer when the server could not (`status: "url"`). */
+async function openResult(result: unknown): Promise<void> {
+  const url = urlToOpen(result);
+  if (url) {
+    await vscode.env.openExternal(vscode.Uri.parse(url));
+  }
+}
+
+async function linkAccount(): Promise<void> {
+  if (!running()) {
+    return;
+  }
+  const page = tokenPage(lastStatus.deployment);
+  const token = await new Promise<string | undefined>((resolve) => {
+    const input = vscode.window.createInputBox();
+    input.title = 'Coder: Link Account';
+    input.password = true;
+    input.ignoreFocusOut = true;
+    input.placeholder = 'Session token';
+    input.prompt = page ? `Paste a session token from ${page}` : 'Paste a Coder session token (from <deployment>/cli-auth)';
+    const openPage = { iconPath: new vscode.ThemeIcon('link-external'), tooltip: 'Open the token page' };
+    if (page) {
+      input.buttons = [openPage];
+    }
+    let done = false;
+    input.onDidTriggerButton(() => {
+      if (page) {
+        void vscode.env.openExternal(vscode.Uri.parse(page));
+      }
+    });
+    input.onDidAccept(() => {
+      if (!input.value.trim()) {
+        input.validationMessage = 'Paste the token first.';
+        return;
+      }
+      done = true;
+      resolve(input.value);
+      input.hide();
+    });
+    input.onDidHide(() => {
+      if (!done) {
+        resolve(undefined);
+      }
+      input.dispose();
+    });
+    input.show();
+  });
+  if (!token) {
+    return;
+  }
+  // The server checks the token (users/me), keeps it, and says how it went in a message.
+  const link = (options: { allowFileStore?: boolean }) =>
+    vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Linking your Coder account…' }, () =>
+      execute(SERVER_COMMANDS.linkAccount, linkArguments(token, options)),
+    );
+  try {
+    const result = await link({});
+    if (await fileStoreConsent(result)) {
+      await link({ allowFileStore: true });
+    }
+  } catch (error) {
+    reportError('Linking the Coder account failed', error);
+  }
+  await refreshStatus();
+}
+
+async function signInWithOAuth(): Promise<void> {
+  // The server opens Coder's authorize page (window/showDocument) and answers at once; the outcome
+  // comes as a message when the browser returns.
+  try {
+    let result = await execute(SERVER_COMMANDS.signInWithOAuth, signInArguments());
+    if (await fileStoreConsent(result)) {
+      result = await execute(SERVER_COMMANDS.signInWithOAuth, signInArguments({ allowFileStore: true }));
+    }
+    if (isWaitingForBrowser(result)) {
+      watchSignIn();
+    }
+  } catch (error) {
+    reportError('Signing in with OAuth failed', error);
+  }
+}
+
+async function unlinkAccount(): Promise<void> {
+  try {
+    await execute(SERVER_COMMANDS.unlinkAccount, []); // the server says what it did
+  } catch (error) {
+    reportError('Unlinking the Coder account failed', error);
+  }
+  await refreshStatus();
+}
+
+interface WorkspacePick extends vscode.QuickPickItem {
+  workspace?: Workspace;
+  create?: boolean;
+}
+
+async function showWorkspaces(): Promise<void> {
+  const location = currentEntity();
+  if (!location || !running()) {
+    return;
+  }
+  let answer: unknown;
+  try {
+    answer = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Window, title: 'Coder: loading workspaces' },
+      () => execute(SERVER_COMMANDS.listWorkspaces, entityArguments(location)),
+    );
+  } catch (error) {
+    reportError('Listing the workspaces failed', error);
+    return;
+  }
+  if (answer === undefined || failed(answer)) {
+    return; // the server has said why
+  }
+  const list = parseWorkspaceList(answer);
+  const items: WorkspacePick[] = list.workspaces.map((workspace) => ({ ...workspacePickItem(workspace), workspace }));
+  items.push({ label: '$(add) Create Workspace', create: true, detail: list.workspaces.length ? undefined : list.note ?? undefined });
+  const picked = await vscode.window.showQuickPick(items, {
+    title: list.summary ? `Coder workspaces: ${list.summary}` : 'Coder workspaces',
+    placeHolder: list.workspaces.length ? 'Choose a workspace' : list.note ?? 'No workspaces yet for this entity',
+    matchOnDescription: true,
+    matchOnDetail: true,
+  });
+  if (!picked) {
+    return;
+  }
+  if (picked.create || !picked.workspace) {
+    await createWorkspace(location);
+    return;
+  }
+  const workspace = picked.workspace;
+  const actions = workspaceActions(workspace);
+  const action = await vscode.window.showQuickPick(
+    actions.map((a) => ({ label: ACTION_LABELS[a], action: a })),
+    { title: `${workspace.name} (${workspace.status})`, placeHolder: 'What to do with this workspace' },
+  );
+  if (action) {
+    await runWorkspaceAction(location, workspace, action.action);
+  }
+}
+
+async function runWorkspaceAction(location: EntityLocation, workspace: Workspace, action: WorkspaceAction): Promise<void> {
+  const titles: Record<WorkspaceAction, string> = {
+    open: `Opening ${workspace.name}…`,
+    start: `Starting ${workspace.name}…`,
+    stop: `Stopping ${workspace.name}…`,
+  };
+  try {
+    const result = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: titles[action] },
+      () => execute(actionCommand(action), workspaceArguments(location, workspace)),
+    );
+    await openResult(result);
+  } catch (error) {
+    reportError(`${ACTION_LABELS[action].replace(/^\$\([^)]*\) /, '')} ${workspace.name} failed`, error);
+  }
+}
+
+async function createWorkspace(location?: EntityLocation): Promise<void> {
+  const where = location ?? currentEntity();
+  if (!where || !running()) {
+    return;
+  }
+  try {
+    const result = await execute(SERVER_COMMANDS.createWorkspace, entityArguments(where));
+    await openResult(result);
+  } catch (error) {
+    reportError('Creating the workspace failed', error);
+  }
+}
+
+// -- activation ---------------------------------------------------------------------------------------
+
+export async function activate(context: vscode.ExtensionContext): Promise<void> {
+  output = vscode.window.createOutputChannel(NAME);
+  statusItem = vscode.window.createStatusBarItem('coderCatalog.account', vscode.StatusBarAlignment.Right, 100);
+  statusItem.name = 'Coder account';
+  context.subscriptions.push(output, statusItem);
+
+  const register = (id: string, run: (...args: unknown[]) => unknown) =>
+    context.subscriptions.push(vscode.commands.registerCommand(id, run));
+  register(CLIENT_COMMANDS.linkAccount, linkAccount);
+  register(CLIENT_COMMANDS.signInWithOAuth, signInWithOAuth);
+  register(CLIENT_COMMANDS.unlinkAccount, unlinkAccount);
+  register(CLIENT_COMMANDS.showWorkspaces, showWorkspaces);
+  register(CLIENT_COMMANDS.createWorkspace, () => createWorkspace());
+  register(CLIENT_COMMANDS.restartServer, () => restart(context));
+  register(CLIENT_COMMANDS.showOutput, () => output.show());
+
+  context.subscriptions.push(
+    vscode.workspace.onDidChangeConfiguration((event) => {
+      if (needsRestart((key) => event.affectsConfiguration(key))) {
+        patterns = catalogPatterns(vscode.workspace.getConfiguration(SECTION).get('catalogGlobs'));
+        if (client || starting) {
+          void restart(context);
+        } else {
+          void startForCatalogFiles(context);
+        }
+      } else if (event.affectsConfiguration(SECTION) && client?.state === State.Running) {
+        void client
+          .sendNotification(DidChangeConfigurationNotification.type, { settings: initializationOptions(section(), variables()) })
+          .then(() => (event.affectsConfiguration(`${SECTION}.deployment`) ? refreshStatus() : undefined));
+      }
+    }),
+    // `onLanguage:yaml` activates the extension for any YAML file: the server starts with the first
+    // catalog file only.
+    vscode.workspace.onDidOpenTextDocument((document) => {
+      if (!client && !starting && isCatalogDocument(document)) {
+        void start(context);
+      }
+    }),
+  );
+
+  patterns = catalogPatterns(vscode.workspace.getConfiguration(SECTION).get('catalogGlobs'));
+  await startForCatalogFiles(context);
+}
+
+/** Starts the server when a catalog file is open or the workspace has one; else waits for one to open. */
+async function startForCatalogFiles(context: vscode.ExtensionContext): Promise<void> {
+  if (client || starting) {
+    return;
+  }
+  if (vscode.workspace.textDocuments.some(isCatalogDocument)) {
+    await start(context);
+    return;
+  }
+  for (const pattern of patterns) {
+    const found = await vscode.workspace.findFiles(pattern, '**/node_modules/**', 1);
+    if (found.length > 0) {
+      await start(context);
+      return;
+    }
+  }
+}
+
+export async function deactivate(): Promise<void> {
+  await stop();
+}

@@ -1,0 +1,408 @@
+-- End-to-end scenarios for the Neovim plugin, run by tests/editors/test_neovim.py:
+--   nvim --headless --clean -n -c "luafile tests/editors/nvim/e2e.lua"
+-- with CODER_CATALOG_E2E naming a JSON file: {scenario, plugin, results, file, url, ...}.
+-- Real editor, real server (found on PATH by the plugin), real HTTP to the simulator. The only stand-in
+-- is the user: vim.ui.select answers from a script, and pages "opened" are recorded instead of
+-- starting a browser.
+-- Writes {ok, steps, skipped, error} to the results file and exits with cquit (0 ok, 1 failed, 77 skipped).
+
+local config = vim.fn.json_decode(table.concat(vim.fn.readfile(os.getenv("CODER_CATALOG_E2E")), "\n"))
+vim.opt.runtimepath:prepend(config.plugin)
+
+local steps = {}
+local opened = {}
+local selections = {}
+
+local function finish(code, extra)
+  local report = vim.tbl_extend("force", { ok = code == 0, steps = steps, opened = opened, selections = selections }, extra or {})
+  vim.fn.writefile({ vim.fn.json_encode(report) }, config.results)
+  vim.cmd("cquit " .. code)
+end
+
+local function step(name, detail)
+  table.insert(steps, { name = name, detail = detail })
+end
+
+local function check(condition, message, ...)
+  if not condition then
+    error(string.format(message, ...), 2)
+  end
+end
+
+local function wait(ms, predicate, what)
+  local ok = vim.wait(ms, predicate, 20)
+  check(ok, "timed out after %d ms waiting for %s", ms, what)
+end
+
+local function codes(bufnr)
+  local found = {}
+  for _, d in ipairs(vim.diagnostic.get(bufnr)) do
+    found[#found + 1] = tostring(d.code)
+  end
+  table.sort(found)
+  return found
+end
+
+local function has_code(bufnr, code)
+  return vim.tbl_contains(codes(bufnr), code)
+end
+
+local function diagnostic(bufnr, code)
+  for _, d in ipairs(vim.diagnostic.get(bufnr)) do
+    if tostring(d.code) == code then
+      return d
+    end
+  end
+end
+
+local function line(bufnr, lnum) -- 1-based
+  return vim.api.nvim_buf_get_lines(bufnr, lnum - 1, lnum, false)[1]
+end
+
+local function find_line(bufnr, pattern)
+  for i, text in ipairs(vim.api.nvim_buf_get_lines(bufnr, 0, -1, false)) do
+    if text:match(pattern) then
+      return i
+    end
+  end
+  error("no line matches " .. pattern)
+end
+
+--- vim.ui.select answered by `choose(items, formatted, opts)` (nil cancels), each call recorded.
+local choosers = {}
+vim.ui.select = function(items, opts, on_choice)
+  local format = opts.format_item or tostring
+  local formatted = {}
+  for i, item in ipairs(items) do
+    formatted[i] = format(item)
+  end
+  table.insert(selections, { prompt = opts.prompt, items = formatted, kind = opts.kind })
+  local choose = table.remove(choosers, 1)
+  local choice = choose and choose(items, formatted, opts) or nil
+  local index
+  for i, item in ipairs(items) do
+    if item == choice then
+      index = i
+    end
+  end
+  on_choice(choice, index)
+end
+
+local function setup(extra)
+  local cc = require("coder_catalog")
+  local options = {
+    settings = config.settings,
+    open_url = function(url)
+      table.insert(opened, url)
+      return true
+    end,
+    on_attach = function(_, bufnr)
+      vim.bo[bufnr].omnifunc = "v:lua.vim.lsp.omnifunc"
+    end,
+  }
+  cc.setup(vim.tbl_extend("force", options, extra or {}))
+  return cc
+end
+
+local function open(path)
+  vim.cmd("edit " .. vim.fn.fnameescape(path))
+  return vim.api.nvim_get_current_buf()
+end
+
+local function attached_client(cc, bufnr)
+  local client
+  wait(15000, function()
+    client = cc.client_for(bufnr)
+    -- initialized: the server's capabilities are known (0.7 has no `initialized` field)
+    return client ~= nil and client.initialized ~= false and client.server_capabilities ~= nil
+      and client.server_capabilities.textDocumentSync ~= nil
+  end, "the coder-catalog client to attach")
+  return client
+end
+
+-- -- scenario: diagnostics, completion, quick fix ------------------------------------------------------
+
+local function code_action_quickfix(want_title)
+  local only = { "quickfix" }
+  table.insert(choosers, function(items, formatted)
+    for i, text in ipairs(formatted) do
+      if text:find(want_title, 1, true) then
+        return items[i]
+      end
+    end
+    error("no code action titled like " .. want_title .. ": " .. vim.inspect(formatted))
+  end)
+  if vim.fn.has("nvim-0.8") == 1 then
+    vim.lsp.buf.code_action({ context = { only = only } })
+  else
+    vim.lsp.buf.code_action({ only = only })
+  end
+end
+
+--- Insert-mode omni completion (<C-x><C-o>) at the end of line `lnum`; picks `wanted`; returns the words shown.
+local function omni_complete(bufnr, lnum, wanted)
+  vim.api.nvim_win_set_cursor(0, { lnum, 0 })
+  local shown, tries = {}, 0
+  local function poll()
+    tries = tries + 1
+    local items = vim.fn.complete_info({ "items" }).items
+    if #items > 0 or tries > 250 then
+      shown = vim.tbl_map(function(item)
+        return item.word
+      end, items)
+      for i, word in ipairs(shown) do
+        if word == wanted then
+          vim.api.nvim_select_popupmenu_item(i - 1, true, true, {})
+        end
+      end
+      vim.api.nvim_input("<Esc>")
+    else
+      vim.defer_fn(poll, 20)
+    end
+  end
+  vim.defer_fn(poll, 20)
+  -- "x!": run the keys now and stay in Insert mode until poll() sends <Esc>.
+  vim.api.nvim_feedkeys(vim.api.nvim_replace_termcodes("A<C-x><C-o>", true, false, true), "x!", false)
+  return shown
+end
+
+local function scenario_edit()
+  local cc = setup()
+  local bufnr = open(config.file)
+  local client = attached_client(cc, bufnr)
+  check(client.name == "coder_catalog", "client name %s", client.name)
+  check(client.config.root_dir == config.root, "root_dir %s, wanted %s", tostring(client.config.root_dir), config.root)
+  step("attached", { root = client.config.root_dir, version = tostring(vim.version().major) .. "." .. vim.version().minor .. "." .. vim.version().patch })
+
+  -- Diagnostics: a shape rule (CC105) at once, a template rule (CC201) once the templates came over HTTP.
+  wait(30000, function()
+    return has_code(bufnr, "CC105") and has_code(bufnr, "CC201")
+  end, "diagnostics CC105 and CC201")
+  local mode = diagnostic(bufnr, "CC105")
+  local mode_line = find_line(bufnr, "^    mode: Auto")
+  check(mode.lnum == mode_line - 1 and mode.col == 10, "CC105 at %d:%d", mode.lnum, mode.col)
+  check(mode.severity == vim.diagnostic.severity.ERROR, "CC105 severity %s", tostring(mode.severity))
+  check(mode.source == "coder-catalog", "source %s", tostring(mode.source))
+  check(mode.message:find('"auto"', 1, true) ~= nil, "CC105 message: %s", mode.message)
+  local template = diagnostic(bufnr, "CC201")
+  check(template.message:find("docker", 1, true) ~= nil, "CC201 message: %s", template.message)
+  step("diagnostics", { codes = codes(bufnr), CC105 = mode.message, CC201 = template.message })
+
+  -- Quick fix through vim.lsp.buf.code_action: the user picks the fix for CC105.
+  vim.api.nvim_win_set_cursor(0, { mode_line, 10 })
+  code_action_quickfix("auto")
+  wait(10000, function()
+    return line(bufnr, mode_line) == "    mode: auto"
+  end, "the quick fix to change the buffer")
+  wait(10000, function()
+    return not has_code(bufnr, "CC105")
+  end, "CC105 to go away after the fix")
+  step("quickfix", { line = line(bufnr, mode_line), codes = codes(bufnr) })
+
+  -- Completion of a template name with <C-x><C-o> (vim.lsp.omnifunc) in Insert mode.
+  local template_line = find_line(bufnr, "^    templateName:")
+  vim.api.nvim_buf_set_lines(bufnr, template_line - 1, template_line, false, { "    templateName: " })
+  local shown = omni_complete(bufnr, template_line, "docker")
+  check(vim.tbl_contains(shown, "docker") and vim.tbl_contains(shown, "devcontainers"), "completion offered %s", vim.inspect(shown))
+  check(line(bufnr, template_line) == "    templateName: docker", "after completion: %q", line(bufnr, template_line))
+  -- The buffer went "templateName: " (CC103, not a string) -> "templateName: docker": clean again.
+  wait(15000, function()
+    return #codes(bufnr) == 0
+  end, "the diagnostics to clear after completing docker")
+  step("completion", { shown = shown, line = line(bufnr, template_line), codes = codes(bufnr) })
+
+  -- One client per root: a second catalog file of the project shares it; another project gets its own;
+  -- a YAML file that is not a catalog file gets none.
+  local same = open(config.second_file)
+  local same_client = attached_client(cc, same)
+  check(same_client.id == client.id, "second file of the root got client %d, not %d", same_client.id, client.id)
+  local other = open(config.other_root_file)
+  local other_client = attached_client(cc, other)
+  check(other_client.id ~= client.id, "a file of another root shares the client")
+  check(other_client.config.root_dir == config.other_root, "other root_dir %s", tostring(other_client.config.root_dir))
+  local plain = open(config.plain_yaml)
+  vim.wait(300)
+  check(cc.client_for(plain) == nil, "a plain YAML file got a client")
+  step("clients", { clients = vim.tbl_count(cc.clients) })
+end
+
+-- -- scenario: workspaces ------------------------------------------------------------------------------
+
+local function pick_named(name)
+  return function(items)
+    for _, item in ipairs(items) do
+      if type(item) == "table" and item.name == name then
+        return item
+      end
+    end
+    error("no workspace " .. name .. " in the list")
+  end
+end
+
+local function pick_value(value)
+  return function(items)
+    check(vim.tbl_contains(items, value), "%s not offered: %s", value, vim.inspect(items))
+    return value
+  end
+end
+
+local function cancel()
+  return nil
+end
+
+local function scenario_workspaces()
+  local cc = setup()
+  local bufnr = open(config.file)
+  local client = attached_client(cc, bufnr)
+  local commands = cc.server_commands(client)
+  if not commands["coderCatalog.listWorkspaces"] then
+    finish(77, { skipped = "the server does not offer coderCatalog.listWorkspaces yet" })
+    return
+  end
+  vim.api.nvim_win_set_cursor(0, { find_line(bufnr, "^  coder:"), 0 })
+
+  -- :CoderWorkspaces -> python-api (running) -> Open in Coder: the server asks for window/showDocument,
+  -- which Neovim 0.7 lacks; the plugin's handler hands the page to the opener.
+  table.insert(choosers, pick_named("python-api"))
+  table.insert(choosers, pick_value("open"))
+  vim.cmd("CoderWorkspaces")
+  wait(20000, function()
+    return #opened >= 1
+  end, "the workspace page to open")
+  local list = selections[1]
+  check(list.kind == "coder_catalog.workspace", "first picker kind %s", tostring(list.kind))
+  local listed = table.concat(list.items, "\n")
+  check(listed:find("● python-api (running) @alice", 1, true) ~= nil, "workspaces listed: %s", listed)
+  check(listed:find("○ python-api-eu (stopped) @alice", 1, true) ~= nil, "workspaces listed: %s", listed)
+  check(list.prompt:find("component:default/python-project", 1, true) ~= nil, "prompt %s", list.prompt)
+  check(vim.deep_equal(selections[2].items, { "Open in Coder", "Stop" }), "actions %s", vim.inspect(selections[2].items))
+  check(opened[1] == config.url .. "/@alice/python-api", "opened %s", opened[1])
+  step("list and open", { items = list.items, prompt = list.prompt, opened = opened[1] })
+
+  -- :CoderWorkspaces -> python-api-eu (stopped) -> Start; listed again until it runs.
+  table.insert(choosers, pick_named("python-api-eu"))
+  table.insert(choosers, pick_value("start"))
+  local before = #selections
+  vim.cmd("CoderWorkspaces")
+  wait(10000, function()
+    return #selections >= before + 2
+  end, "the start choice")
+  check(vim.deep_equal(selections[before + 2].items, { "Start", "Open in Coder" }), "actions %s", vim.inspect(selections[before + 2].items))
+  local status
+  wait(40000, function()
+    if #choosers == 0 then
+      table.insert(choosers, function(items)
+        for _, item in ipairs(items) do
+          if item.name == "python-api-eu" then
+            status = item.status
+          end
+        end
+        return nil
+      end)
+      vim.cmd("CoderWorkspaces")
+    end
+    return status == "running"
+  end, "python-api-eu to be running")
+  step("start", { status = status })
+
+  -- Code lenses: "N workspaces (M running)" once the listing is in the server's memory.
+  local titles, last = {}, 0
+  wait(20000, function()
+    if vim.loop.now() - last > 300 then
+      last = vim.loop.now()
+      vim.lsp.codelens.refresh()
+    end
+    titles = {}
+    for _, lens in ipairs(vim.lsp.codelens.get(bufnr)) do
+      if lens.command then
+        table.insert(titles, lens.command.title)
+      end
+    end
+    return table.concat(titles, "|"):find("3 workspaces (3 running)", 1, true) ~= nil
+  end, "the workspace code lens")
+  step("code lenses", { titles = titles })
+
+  -- :CoderOpen NAME and :CoderCreate (manual mode: Coder's pre-filled create page).
+  vim.cmd("CoderOpen python-api-eu")
+  wait(10000, function()
+    return #opened >= 2
+  end, ":CoderOpen to open a page")
+  check(opened[2] == config.url .. "/@alice/python-api-eu", "opened %s", opened[2])
+  vim.cmd("CoderCreate")
+  wait(10000, function()
+    return #opened >= 3
+  end, ":CoderCreate to open the create page")
+  check(opened[3]:find(config.url .. "/templates/", 1, true) == 1, "create page %s", opened[3])
+  check(opened[3]:find("mode=manual", 1, true) ~= nil, "create page %s", opened[3])
+  step("open and create", { opened = { opened[2], opened[3] } })
+
+  -- :checkhealth coder_catalog
+  vim.cmd("checkhealth coder_catalog")
+  local report = table.concat(vim.api.nvim_buf_get_lines(0, 0, -1, false), "\n")
+  for _, wanted in ipairs({ "OK.*server: ", "OK.*version: coder%-catalog", "OK.*deployment: " .. vim.pesc(config.url), "OK.*the deployment answers", "OK.*credential: env:CODER_SESSION_TOKEN" }) do
+    check(report:find(wanted) ~= nil, "checkhealth lacks %q:\n%s", wanted, report)
+  end
+  step("checkhealth", { report = report })
+end
+
+
+-- -- scenario: linking an account ------------------------------------------------------------------------
+
+local function account_status(cc, client)
+  local response = cc.call(client, "request_sync", "workspace/executeCommand", { command = "coderCatalog.accountStatus", arguments = {} }, 10000, 0)
+  check(response and response.result, "accountStatus: %s", vim.inspect(response))
+  return response.result
+end
+
+local function scenario_accounts()
+  local cc = setup()
+  local bufnr = open(config.file)
+  local client = attached_client(cc, bufnr)
+  if not cc.server_commands(client)["coderCatalog.linkAccount"] then
+    finish(77, { skipped = "the server does not offer coderCatalog.linkAccount yet" })
+    return
+  end
+  -- No credential yet: no template checks, nobody signed in.
+  local before = account_status(cc, client)
+  check(before.signedIn == false, "signed in before linking: %s", vim.inspect(before))
+  wait(15000, function()
+    return has_code(bufnr, "CC105")
+  end, "the shape diagnostics")
+  check(not has_code(bufnr, "CC201"), "template checks ran without a credential: %s", vim.inspect(codes(bufnr)))
+  step("not linked", { status = before, codes = codes(bufnr) })
+
+  -- :CoderLink reads the token with inputsecret (typed here); no keyring on this box, so the plugin asks
+  -- before the server keeps it in a 0600 file.
+  table.insert(choosers, pick_value("Store in a file"))
+  vim.api.nvim_feedkeys(config.token .. "\r", "t", false)
+  vim.cmd("CoderLink")
+  local status
+  wait(20000, function()
+    status = account_status(cc, client)
+    return status.signedIn == true
+  end, "the account to be linked")
+  check(status.user == "alice", "linked user %s", tostring(status.user))
+  check(selections[1] and selections[1].kind == "coder_catalog.consent", "consent asked: %s", vim.inspect(selections))
+  check(vim.fn.filereadable(config.credentials_file) == 1, "no credentials file at %s", config.credentials_file)
+  -- The template checks start again with the linked account.
+  wait(20000, function()
+    return has_code(bufnr, "CC201")
+  end, "template checks with the linked account")
+  step("linked", { status = status, codes = codes(bufnr) })
+
+  vim.cmd("CoderUnlink")
+  wait(20000, function()
+    status = account_status(cc, client)
+    return status.signedIn == false
+  end, "the account to be unlinked")
+  step("unlinked", { status = status })
+end
+
+local scenarios = { edit = scenario_edit, workspaces = scenario_workspaces, accounts = scenario_accounts }
+
+local ok, err = xpcall(scenarios[config.scenario], debug.traceback)
+if ok then
+  finish(0)
+else
+  finish(1, { error = tostring(err) })
+end
