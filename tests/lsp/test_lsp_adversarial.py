@@ -6,9 +6,10 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import start_client, stop_client
 from lsp_support import open_document, wait_for_diagnostics
 from lsprotocol import types
+
+from conftest import start_client, stop_client
 
 
 def alias_bomb() -> str:
@@ -23,7 +24,10 @@ DOCUMENTS = {
     "alias-bomb": (alias_bomb(), "CC003"),
     "deep-nesting": ("apiVersion: v1\nkind: Thing\na: " + "[" * 100_000 + "\n", "CC001"),
     "huge-file": ("apiVersion: v1\nkind: Thing\n" + "a: b\n" * 10_000_000, "CC005"),
-    "one-megabyte-line": ("apiVersion: v1\nkind: Thing\nmetadata:\n  name: " + "x" * 1_000_000 + "\n", "CC503"),
+    "one-megabyte-line": (
+        "apiVersion: v1\nkind: Thing\nmetadata:\n  name: " + "x" * 1_000_000 + "\n",
+        "CC503",
+    ),
     "binary": ("apiVersion: v1\nkind: Thing\n" + "".join(chr(c) for c in range(1, 256)) * 64, "CC001"),
 }
 
@@ -48,7 +52,9 @@ async def test_each_document_is_answered_and_the_server_stays_up(name: str, tmp_
         if name != "huge-file":
             assert time.perf_counter() - started < 2.0
         answer = await client.text_document_hover_async(
-            types.HoverParams(text_document=types.TextDocumentIdentifier(uri=uri), position=types.Position(0, 0))
+            types.HoverParams(
+                text_document=types.TextDocumentIdentifier(uri=uri), position=types.Position(0, 0)
+            )
         )
         assert answer is None or isinstance(answer, types.Hover)
         assert client._server is not None

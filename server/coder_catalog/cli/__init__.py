@@ -12,11 +12,29 @@ import sys
 from collections.abc import Sequence
 
 from coder_catalog import __version__
-from coder_catalog.cli import config_cmd, lint_cmd, serve_cmd, simulator_cmd, templates_cmd
+from coder_catalog.cli import (
+    account_cmd,
+    config_cmd,
+    lint_cmd,
+    serve_cmd,
+    simulator_cmd,
+    templates_cmd,
+    workspace_actions_cmd,
+    workspaces_cmd,
+)
 from coder_catalog.cli.common import EXIT_USAGE, CommandError
 from coder_catalog.runtime import relax_garbage_collector
 
-_COMMANDS = (lint_cmd, serve_cmd, templates_cmd, config_cmd, simulator_cmd)
+_COMMANDS = (
+    lint_cmd,
+    serve_cmd,
+    templates_cmd,
+    config_cmd,
+    simulator_cmd,
+    account_cmd,
+    workspaces_cmd,
+    workspace_actions_cmd,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -9,7 +9,7 @@ from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
-from coder_catalog.accounts import resolve_credential
+from coder_catalog.accounts.oauth import current_credential
 from coder_catalog.coder.cache import TemplateCache
 from coder_catalog.coder.client import CoderClient
 from coder_catalog.coder.errors import CoderError, CoderUnreachable, InsecureDeploymentURL
@@ -82,7 +82,7 @@ def open_client(settings: Settings) -> CoderClient:
     try:
         return CoderClient(
             settings.access_url,
-            resolve_credential(settings.access_url),
+            current_credential(settings.access_url, ca_bundle=settings.ca_bundle),
             ca_bundle=settings.ca_bundle,
         )
     except InsecureDeploymentURL as exc:

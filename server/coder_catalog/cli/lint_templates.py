@@ -13,7 +13,7 @@ import asyncio
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from coder_catalog.accounts import resolve_credential
+from coder_catalog.accounts.oauth import refresh_if_due
 from coder_catalog.analysis.analyze import CoderUsage
 from coder_catalog.analysis.templates import TemplateData
 from coder_catalog.coder.cache import TemplateCache
@@ -104,7 +104,7 @@ async def _from_deployment(
 ) -> LoadedTemplates:
     if not usages:
         return OFFLINE  # no file uses Coder: nothing to ask
-    credential = resolve_credential(deployment.url, env)
+    credential = await refresh_if_due(deployment.url, env=env, ca_bundle=deployment.ca_bundle)
     try:
         client = CoderClient(deployment.url, credential, ca_bundle=deployment.ca_bundle)
     except CoderError as exc:
@@ -124,7 +124,10 @@ def failure_reason(exc: CoderError, url: str, *, has_credential: bool) -> str:
     """One clear sentence on why the templates of ``url`` could not be listed."""
     if isinstance(exc, Unauthorized):
         if not has_credential:
-            return f"no session token for {url}: set CODER_SESSION_TOKEN or run `coder login {url}`"
+            return (
+                f"no session token for {url}: run `coder-catalog login {url}`, set CODER_SESSION_TOKEN "
+                f"or run `coder login {url}`"
+            )
         return f"{url} rejected the session token ({exc.message})"
     if isinstance(exc, Forbidden):
         return f"{url} refused to list its templates ({exc.message})"

@@ -7,6 +7,7 @@ import logging
 import sys
 from typing import Any
 
+from coder_catalog.accounts.redact import RedactingFilter
 from coder_catalog.cli.common import CommandError
 
 
@@ -29,6 +30,7 @@ def run(args: argparse.Namespace) -> int:
         else logging.StreamHandler(sys.stderr)
     )
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(RedactingFilter())  # whatever a library logs, no token or client secret
     logging.basicConfig(level=args.log_level.upper(), handlers=[handler], force=True)
     if args.log_level != "debug":  # every JSON-RPC message and HTTP request only when debugging
         for noisy in ("pygls", "httpx", "httpcore"):

@@ -29,12 +29,13 @@ from typing import TYPE_CHECKING, Any
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 
-from coder_catalog.accounts.credentials import Credential, Secret, resolve_credential
+from coder_catalog.accounts.credentials import Credential, resolve_credential
 from coder_catalog.accounts.errors import AccountError, NoKeyring
 from coder_catalog.accounts.linking import account_status, deployment_origin, link_token, unlink
 from coder_catalog.accounts.oauth import (
     REFRESH_MARGIN,
     OAuthSignIn,
+    app_secret,
     is_due,
     oauth_app,
     refresh_if_due,
@@ -135,7 +136,7 @@ class Accounts:
         try:
             credential = await refresh_if_due(
                 url,
-                client_secret=_client_secret(settings),
+                settings_oauth=settings.oauth if settings else None,
                 ca_bundle=settings.ca_bundle if settings else None,
             )
         finally:
@@ -226,7 +227,7 @@ class Accounts:
             return self._failed(target, exc)
         revoked = False
         for account in accounts:
-            secret = _client_secret(target.settings, account.client_id)
+            secret = app_secret(target.settings.oauth if target.settings else None, account.client_id)
             revoked |= await revoke(
                 account, access_url=target.url, client_secret=secret, ca_bundle=_ca_bundle(target)
             )
@@ -371,13 +372,6 @@ def _workspace_root(ls: CatalogServer) -> str | None:
 
 def _ca_bundle(target: Target) -> str | None:
     return target.settings.ca_bundle if target.settings else None
-
-
-def _client_secret(settings: Settings | None, client_id: str | None = None) -> Secret | None:
-    oauth = settings.oauth if settings else None
-    if oauth is None or not oauth.client_secret or (client_id and oauth.client_id != client_id):
-        return None
-    return Secret(oauth.client_secret)
 
 
 def register(server: CatalogServer) -> Accounts:

@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 
 BUSY_INTERVAL = 2.0  # seconds between fetches while a build is in progress
 IDLE_INTERVAL = 60.0
+ERROR_INTERVAL = 15.0  # after a failure with nothing to show (no credential yet, token rejected...)
 FORGET_AFTER = 600.0  # stop refreshing a listing no lens has asked for in this long
 
 ListingKey = tuple[str, str | None, WorkspaceSearch]  # (deployment, CA bundle, the plugin's queries)
@@ -51,7 +52,9 @@ class Listing:
 
     @property
     def interval(self) -> float:
-        return BUSY_INTERVAL if self.result is not None and self.result.building else IDLE_INTERVAL
+        if self.result is None:
+            return ERROR_INTERVAL
+        return BUSY_INTERVAL if self.result.building else IDLE_INTERVAL
 
     @property
     def stale(self) -> bool:

@@ -10,11 +10,13 @@ from urllib.parse import SplitResult, urlsplit
 
 __all__ = [
     "MODES",
+    "SECRET_MASK",
     "SEVERITIES",
     "SOURCES",
     "AccessURLError",
     "FrozenMap",
     "Mode",
+    "OAuthClient",
     "SettingOrigin",
     "Settings",
     "Severity",
@@ -92,6 +94,18 @@ class WorkspaceDefaults:
         object.__setattr__(self, "repo_url_param_keys", tuple(self.repo_url_param_keys))
 
 
+#: how ``to_dict`` shows a secret setting (the OAuth client secret)
+SECRET_MASK = "********"
+
+
+@dataclass(frozen=True)
+class OAuthClient:
+    """``deployment.oauth``: the OAuth2 app registered on the deployment for coder-catalog."""
+
+    client_id: str
+    client_secret: str | None = field(default=None, repr=False)
+
+
 @dataclass(frozen=True)
 class SettingOrigin:
     """Where a setting's value came from (for hovers, docs and ``coder-catalog config``)."""
@@ -130,6 +144,8 @@ class Settings:
     #: the .coder-catalog.yaml used, if any
     project_file: str | None = None
     repository_root: str | None = None
+    #: the OAuth2 app for signing in with ``coder-catalog login --oauth`` (``deployment.oauth``)
+    oauth: OAuthClient | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "catalog_globs", tuple(self.catalog_globs))
@@ -148,8 +164,15 @@ class Settings:
     def to_dict(self) -> dict[str, Any]:
         """The effective values in the project file's shape (unset values left out)."""
         result: dict[str, Any] = {}
+        deployment: dict[str, Any] = {}
         if self.access_url is not None:
-            result["deployment"] = {"accessUrl": self.access_url}
+            deployment["accessUrl"] = self.access_url
+        if self.oauth is not None:
+            deployment["oauth"] = {"clientId": self.oauth.client_id}
+            if self.oauth.client_secret is not None:
+                deployment["oauth"]["clientSecret"] = SECRET_MASK
+        if deployment:
+            result["deployment"] = deployment
         ws = self.workspaces
         workspaces: dict[str, Any] = {}
         if ws.default_template_name is not None:

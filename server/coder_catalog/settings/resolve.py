@@ -29,6 +29,7 @@ from .model import (
     AccessURLError,
     FrozenMap,
     Mode,
+    OAuthClient,
     SettingOrigin,
     Settings,
     WorkspaceDefaults,
@@ -231,6 +232,9 @@ def _layer_from(
     deployment = data.get("deployment", {})
     if "accessUrl" in deployment:
         put(("deployment", "accessUrl"), normalize_access_url(deployment["accessUrl"]))
+    for key in ("clientId", "clientSecret"):
+        if key in deployment.get("oauth", {}):
+            put(("deployment", "oauth", key), deployment["oauth"][key])
     workspaces = data.get("workspaces", {})
     if "defaultTemplateName" in workspaces:
         put(("workspaces", "defaultTemplateName"), workspaces["defaultTemplateName"])
@@ -509,6 +513,8 @@ def resolve_settings(
         params=value("workspaces.params") or FrozenMap(),
         repo_url_param_keys=value("workspaces.repoUrlParamKeys") or (),
     )
+    client_id = value("deployment.oauth.clientId")
+    oauth = OAuthClient(client_id, value("deployment.oauth.clientSecret")) if client_id else None
     rules = {key[len("rules.") :]: chosen[key].value for key in sorted(chosen) if key.startswith("rules.")}
     return Settings(
         access_url=value(_ACCESS_URL),
@@ -520,4 +526,5 @@ def resolve_settings(
         origins=FrozenMap(origins),
         project_file=str(project_path) if project_path is not None else None,
         repository_root=str(root) if root is not None else None,
+        oauth=oauth,
     )

@@ -1,0 +1,200 @@
+"""``coder-catalog open|create|start|stop ENTITY``: the editor's workspace commands in a terminal.
+
+ENTITY is ``kind:namespace/name`` or just the name, found in ``--file`` or in the catalog files
+below the current folder. ``create`` follows the entity's effective mode: ``manual`` prints (and
+on a terminal opens) Coder's pre-filled create page; ``auto`` creates the workspace through the
+API and waits for its first build, with a progress line on a terminal. Pages open in the browser
+only when stdout is a terminal (``--print`` never opens them).
+
+Exit codes: 0 done; 1 Coder refused or the build failed; 2 usage (no such entity, several
+workspaces to choose from...); 3 the deployment could not be reached.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import webbrowser
+from typing import Any
+
+from coder_catalog.cli.common import EXIT_FAILED, EXIT_OK, CommandError
+from coder_catalog.cli.workspace_targets import (
+    BuildProgress,
+    Clients,
+    FoundEntity,
+    add_common_flags,
+    find_entity,
+    is_interactive,
+    run_workspaces,
+)
+from coder_catalog.workspaces.model import WorkspaceInfo
+from coder_catalog.workspaces.plugin_rules import cannot_create_reason, create_link
+from coder_catalog.workspaces.service import Transition, WorkspaceError, WorkspaceService, pick_for_transition
+
+
+def register(commands: Any) -> None:
+    for name, help_text, run in (
+        ("open", "open an entity's workspace page in Coder", run_open),
+        ("create", "create a workspace for an entity (its spec.coder mode: manual or auto)", run_create),
+        ("start", "start an entity's workspace and wait for the build", run_start),
+        ("stop", "stop an entity's workspace and wait for the build", run_stop),
+    ):
+        parser = commands.add_parser(name, help=help_text, description=help_text)
+        parser.add_argument("entity", metavar="ENTITY", help="kind:namespace/name, or just the entity's name")
+        parser.add_argument("--file", metavar="FILE", help="the catalog file (default: those below .)")
+        if name == "create":
+            parser.add_argument("--name", help="the workspace's name (default: derived from the entity)")
+            parser.add_argument(
+                "--new",
+                action="store_true",
+                help="create even when the entity has a workspace of its template",
+            )
+        else:
+            parser.add_argument("-w", "--workspace", metavar="NAME", help="which workspace (name or id)")
+        if name in ("open", "create"):
+            parser.add_argument("--print", action="store_true", help="only print the page's URL")
+        if name != "open":
+            parser.add_argument("--no-wait", action="store_true", help="do not wait for the build to finish")
+        add_common_flags(parser)
+        parser.set_defaults(run=run)
+
+
+# -- open ------------------------------------------------------------------------------------------------
+
+
+def run_open(args: argparse.Namespace) -> int:
+    found = find_entity(args.entity, args)
+
+    async def work(clients: Clients) -> WorkspaceInfo:
+        service = await clients.service(found.settings)
+        if args.workspace:
+            return await service.find(found.entity, args.workspace)
+        listed = await service.list_for(found.entity)
+        best = listed.best()
+        if best is None:
+            note = f" ({listed.note})" if listed.note else ""
+            raise WorkspaceError(f"{found.entity.ref} has no workspaces{note}", "not-found")
+        return best
+
+    workspace = run_workspaces(work)
+    show_page(workspace.url, args.print, f"{workspace.label}: ")
+    return EXIT_OK
+
+
+def show_page(url: str, print_only: bool, prefix: str = "") -> None:
+    print(f"{prefix}{url}")
+    if not print_only and sys.stdout.isatty():
+        webbrowser.open(url)
+
+
+# -- create ----------------------------------------------------------------------------------------------
+
+
+def run_create(args: argparse.Namespace) -> int:
+    found = find_entity(args.entity, args)
+    effective = found.entity.effective
+    reason = cannot_create_reason(effective, found.settings.access_url)
+    if reason is not None:
+        raise CommandError(f"{found.entity.ref}: {reason}")
+    if effective.mode != "auto":
+        link = create_link(effective, found.settings.access_url)
+        assert link is not None
+        show_page(link, args.print, "Create it on Coder's pre-filled page (manual mode): ")
+        return EXIT_OK
+    return run_workspaces(lambda clients: _create(clients, found, args))
+
+
+async def _create(clients: Clients, found: FoundEntity, args: argparse.Namespace) -> int:
+    service = await clients.service(found.settings)
+    if not args.new:
+        existing = await service.existing(found.entity)
+        if existing and not _create_anyway(found, existing, args):
+            return EXIT_OK
+    created = await service.create(found.entity, args.name)
+    print(f"Creating workspace {created.name} from template {created.template}...", file=sys.stderr)
+    final = created if args.no_wait else await _wait(service, created)
+    return _report(final, "created")
+
+
+def _create_anyway(found: FoundEntity, existing: list[WorkspaceInfo], args: argparse.Namespace) -> bool:
+    """Offer the existing workspace instead: asked on a terminal, shown (not created) elsewhere."""
+    first = existing[0]
+    names = ", ".join(w.label for w in existing)
+    print(f"{found.entity.ref} already has a workspace of template {found.entity.template_name}: {names}")
+    if not is_interactive():
+        print(f"{first.url}\n(pass --new to create another)")
+        return False
+    answer = input(f"Open {first.name} instead? [O]pen / [c]reate another / [q]uit: ").strip().lower()
+    if answer.startswith("c"):
+        return True
+    if not answer.startswith("q"):
+        show_page(first.url, args.print)
+    return False
+
+
+# -- start and stop --------------------------------------------------------------------------------------
+
+
+def run_start(args: argparse.Namespace) -> int:
+    return _transition(args, "start")
+
+
+def run_stop(args: argparse.Namespace) -> int:
+    return _transition(args, "stop")
+
+
+def _transition(args: argparse.Namespace, transition: Transition) -> int:
+    found = find_entity(args.entity, args)
+
+    async def work(clients: Clients) -> int:
+        service = await clients.service(found.settings)
+        workspace = await _workspace_for(service, found, args.workspace, transition)
+        queued = await service.transition(workspace, transition)
+        print(f"{'Starting' if transition == 'start' else 'Stopping'} {queued.name}...", file=sys.stderr)
+        final = queued if args.no_wait else await _wait(service, queued)
+        return _report(final, transition)
+
+    return run_workspaces(work)
+
+
+async def _workspace_for(
+    service: WorkspaceService, found: FoundEntity, reference: str | None, transition: Transition
+) -> WorkspaceInfo:
+    if reference:
+        return await service.find(found.entity, reference)
+    listed = await service.list_for(found.entity)
+    chosen, choices = pick_for_transition(listed.workspaces, transition)
+    if chosen is not None:
+        return chosen
+    if not choices:
+        raise WorkspaceError(f"{found.entity.ref} has no workspaces to {transition}", "usage")
+    names = ", ".join(w.label for w in choices)
+    raise WorkspaceError(
+        f"{found.entity.ref} has several workspaces: pass --workspace with one of {names}", "usage"
+    )
+
+
+# -- waiting and reporting --------------------------------------------------------------------------------
+
+
+async def _wait(service: WorkspaceService, workspace: WorkspaceInfo) -> WorkspaceInfo:
+    async with BuildProgress(workspace.name) as progress:
+        progress.update(workspace)
+        return await service.wait(workspace, progress.update)
+
+
+_WANTED = {"created": "running", "start": "running", "stop": "stopped"}
+
+
+def _report(workspace: WorkspaceInfo, action: str) -> int:
+    if workspace.building:
+        print(f"{workspace.label}: {workspace.url}")
+        return EXIT_OK
+    if workspace.status != _WANTED[action]:
+        error = f": {workspace.job_error}" if workspace.job_error else ""
+        print(
+            f"coder-catalog: the build of {workspace.name} ended {workspace.status}{error}", file=sys.stderr
+        )
+        return EXIT_FAILED
+    print(f"Workspace {workspace.name} is {workspace.status}: {workspace.url}")
+    return EXIT_OK

@@ -1,0 +1,125 @@
+"""``coder-catalog workspaces [PATH ...]``: each catalog entity's workspaces, found as the Backstage
+Coder plugin finds them (see docs/workspaces.md).
+
+Exit codes: 0 listed; 1 Coder refused (a token rejected...); 2 no entity, or files that could not
+be read; 3 the deployment could not be reached.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from typing import Any
+
+from coder_catalog.cli.common import EXIT_OK, EXIT_USAGE, CommandError, display_path
+from coder_catalog.cli.workspace_targets import (
+    Clients,
+    FoundEntity,
+    add_common_flags,
+    exit_code_of,
+    read_catalog,
+    run_workspaces,
+)
+from coder_catalog.workspaces.model import EntityWorkspaces
+from coder_catalog.workspaces.service import WorkspaceError
+
+Outcome = EntityWorkspaces | WorkspaceError
+
+
+def register(commands: Any) -> None:
+    parser = commands.add_parser(
+        "workspaces",
+        help="list the Coder workspaces of each entity in the catalog files",
+        description="List each catalog entity's workspaces the way the Backstage Coder plugin finds them: "
+        'owner:me param:"<repoUrlParamKey>=<repository URL>" (else your workspaces of its template).',
+    )
+    parser.add_argument("paths", nargs="*", metavar="PATH", help="files and folders (default: .)")
+    parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    add_common_flags(parser)
+    parser.set_defaults(run=run_list)
+
+
+def run_list(args: argparse.Namespace) -> int:
+    catalog = read_catalog(args.paths or ["."], args)
+    for problem in catalog.problems:
+        print(f"coder-catalog: {problem}", file=sys.stderr)
+    if not catalog.entities:
+        raise CommandError("no entity with a spec.coder block in the catalog files named")
+
+    async def list_all(clients: Clients) -> list[Outcome]:
+        return list(await asyncio.gather(*(_list_one(clients, found) for found in catalog.entities)))
+
+    outcomes = run_workspaces(list_all)
+    if args.json:
+        document = {"entities": [entity_json(f, o) for f, o in zip(catalog.entities, outcomes, strict=True)]}
+        json.dump(document, sys.stdout, indent=2, ensure_ascii=False)
+        sys.stdout.write("\n")
+    else:
+        print("\n\n".join(entity_text(f, o) for f, o in zip(catalog.entities, outcomes, strict=True)))
+    errors = [exit_code_of(o) for o in outcomes if isinstance(o, WorkspaceError)]
+    return max(errors) if errors else (EXIT_USAGE if catalog.problems else EXIT_OK)
+
+
+async def _list_one(clients: Clients, found: FoundEntity) -> Outcome:
+    try:
+        return await (await clients.service(found.settings)).list_for(found.entity)
+    except WorkspaceError as exc:
+        return exc
+
+
+# -- output ----------------------------------------------------------------------------------------------
+
+COLUMNS = ("NAME", "STATUS", "OUTDATED", "LAST USED", "TEMPLATE", "OWNER", "URL")
+
+
+def entity_text(found: FoundEntity, outcome: Outcome) -> str:
+    entity = found.entity
+    head = f"{found.where}  {entity.ref}  (template {entity.template_name or '-'}, {entity.mode} mode)"
+    if isinstance(outcome, WorkspaceError):
+        return f"{head}\n  error: {outcome.message}"
+    lines = [f"{head}: {outcome.summary}"]
+    if outcome.workspaces:
+        rows = [COLUMNS] + [
+            (
+                w.name,
+                w.status,
+                "yes" if w.outdated else "no",
+                _when(w.last_used_at),
+                w.template,
+                w.owner,
+                w.url,
+            )
+            for w in outcome.workspaces
+        ]
+        widths = [max(len(row[i]) for row in rows) for i in range(len(COLUMNS))]
+        lines += [
+            "  " + "  ".join(c.ljust(n) for c, n in zip(row, widths, strict=True)).rstrip() for row in rows
+        ]
+    if outcome.note:
+        lines.append(f"  note: {outcome.note}")
+    return "\n".join(lines)
+
+
+def entity_json(found: FoundEntity, outcome: Outcome) -> dict[str, Any]:
+    entity = found.entity
+    document: dict[str, Any] = {
+        "file": display_path(found.path),
+        "line": entity.coder_key.start.line + 1,
+        "entity": entity.ref,
+        "template": entity.template_name,
+        "mode": entity.mode,
+        "repositoryUrl": entity.effective.repository.url,
+        "queries": list(entity.search.queries),
+    }
+    if isinstance(outcome, WorkspaceError):
+        return {**document, "error": {"reason": outcome.kind, "message": outcome.message}, "workspaces": []}
+    return {**document, **outcome.to_json()}
+
+
+def _when(timestamp: str) -> str:
+    """``2025-06-19 11:00`` from Coder's RFC 3339 time (as given: UTC)."""
+    if len(timestamp) < 16:
+        return timestamp or "-"
+    return timestamp[:10] + " " + timestamp[11:16]

@@ -1,0 +1,218 @@
+"""Listing, creating, starting and stopping an entity's workspaces through the Coder client.
+
+Every failure leaves as a :class:`WorkspaceError` whose message is a sentence for the user and
+whose ``kind`` lets a shell pick an exit code or a reaction (``unauthorized``, ``unreachable``...).
+Waiting for a build polls the workspace until its latest build has finished.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import time
+from collections.abc import Callable, Iterable
+from typing import Literal
+
+from coder_catalog.coder.client import CoderClient
+from coder_catalog.coder.errors import CoderError, CoderUnreachable, Conflict, NotFound, Unauthorized
+from coder_catalog.templates.model import Template
+from coder_catalog.workspaces.entities import CoderEntity
+from coder_catalog.workspaces.model import EntityWorkspaces, WorkspaceInfo
+from coder_catalog.workspaces.plugin_rules import (
+    WorkspaceSearch,
+    describe_build_error,
+    describe_create_error,
+    describe_error,
+    free_workspace_names,
+    merge_by_id,
+    name_problem,
+)
+
+ErrorKind = Literal["unauthorized", "unreachable", "conflict", "refused", "not-found", "usage", "timeout"]
+Transition = Literal["start", "stop"]
+OnUpdate = Callable[[WorkspaceInfo], None]
+
+POLL_INTERVAL = 1.0
+BUILD_TIMEOUT = 30 * 60.0
+NAME_ATTEMPTS = 5
+
+
+class WorkspaceError(Exception):
+    def __init__(self, message: str, kind: ErrorKind = "refused") -> None:
+        super().__init__(message)
+        self.message = message
+        self.kind = kind
+
+
+def _kind_of(error: CoderError) -> ErrorKind:
+    if isinstance(error, Unauthorized):
+        return "unauthorized"
+    if isinstance(error, CoderUnreachable):
+        return "unreachable"
+    if isinstance(error, Conflict):
+        return "conflict"
+    if isinstance(error, NotFound):
+        return "not-found"
+    return "refused"
+
+
+class WorkspaceService:
+    def __init__(
+        self,
+        client: CoderClient,
+        *,
+        poll_interval: float = POLL_INTERVAL,
+        build_timeout: float = BUILD_TIMEOUT,
+    ) -> None:
+        self.client = client
+        self.access_url = client.url
+        self.poll_interval = poll_interval
+        self.build_timeout = build_timeout
+
+    def _failed(self, error: CoderError, message: str | None = None) -> WorkspaceError:
+        return WorkspaceError(message or describe_error(error, self.access_url), _kind_of(error))
+
+    # -- listing -----------------------------------------------------------------------------------
+
+    async def search(self, search: WorkspaceSearch) -> EntityWorkspaces:
+        """The plugin's queries, merged by id (no query: nothing, with the reason)."""
+        if not search.queries:
+            return EntityWorkspaces((), search.note)
+        try:
+            answers = await asyncio.gather(*(self.client.workspaces(q, limit=0) for q in search.queries))
+        except CoderError as exc:
+            raise self._failed(exc) from None
+        merged = merge_by_id(workspaces for workspaces, _count in answers)
+        return EntityWorkspaces(tuple(WorkspaceInfo.of(w, self.access_url) for w in merged), search.note)
+
+    async def list_for(self, entity: CoderEntity) -> EntityWorkspaces:
+        return await self.search(entity.search)
+
+    async def find(self, entity: CoderEntity, reference: str) -> WorkspaceInfo:
+        """One of the entity's workspaces by id or name; else the user's own workspace of that name."""
+        found = (await self.list_for(entity)).find(reference)
+        if found is not None:
+            return found
+        try:
+            owner, _slash, name = reference.strip().rpartition("/")
+            workspace = await self.client.workspace_by_name(owner or "me", name)
+        except NotFound:
+            raise WorkspaceError(f'you have no workspace named "{reference}"', "not-found") from None
+        except CoderError as exc:
+            raise self._failed(exc) from None
+        return WorkspaceInfo.of(workspace, self.access_url)
+
+    # -- creating --------------------------------------------------------------------------------------
+
+    async def existing(self, entity: CoderEntity) -> list[WorkspaceInfo]:
+        """The entity's workspaces of the template it would create a workspace from."""
+        return (await self.list_for(entity)).of_template(entity.template_name)
+
+    async def create(self, entity: CoderEntity, name: str | None = None) -> WorkspaceInfo:
+        """Create the entity's workspace through the API (the build has started when this returns).
+
+        Without ``name`` the name is derived from the entity's and made unique for the user; if
+        Coder still answers 409 (someone was quicker) the next free suffix is tried."""
+        template_name = entity.template_name
+        if not template_name:
+            raise WorkspaceError(
+                f"{entity.ref} has no template name, so no workspace can be created", "usage"
+            )
+        if name is not None and (problem := name_problem(name)) is not None:
+            raise WorkspaceError(f"cannot use that workspace name: {problem}", "usage")
+        template = await self._template(template_name)
+        candidates = [name] if name is not None else await self._free_names(entity)
+        for attempt, candidate in enumerate(candidates, 1):
+            try:
+                return await self._create(entity, template, candidate)
+            except WorkspaceError as exc:
+                if exc.kind != "conflict" or attempt == len(candidates):
+                    raise
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    async def _create(self, entity: CoderEntity, template: Template, name: str) -> WorkspaceInfo:
+        params = {key: value.value for key, value in entity.effective.params.items()}
+        try:
+            workspace = await self.client.create_workspace(name, params, template_id=template.id)
+        except CoderError as exc:
+            message = describe_create_error(
+                exc, template=template.name, name=name, params=entity.effective.params
+            )
+            raise self._failed(exc, message) from None
+        return WorkspaceInfo.of(workspace, self.access_url)
+
+    async def _free_names(self, entity: CoderEntity) -> list[str]:
+        try:
+            mine, _count = await self.client.workspaces("owner:me", limit=0)
+        except CoderError as exc:
+            raise self._failed(exc) from None
+        return list(
+            itertools.islice(free_workspace_names(entity.name, (w.name for w in mine)), NAME_ATTEMPTS)
+        )
+
+    async def _template(self, name: str) -> Template:
+        """The template by name: in the default organization (deprecated ones included), else the
+        only template of that name in any organization."""
+        try:
+            return await self.client.template_by_name(name)
+        except NotFound:
+            pass
+        except CoderError as exc:
+            raise self._failed(exc) from None
+        try:
+            everything = await self.client.all_templates()
+        except CoderError as exc:
+            raise self._failed(exc) from None
+        matches = [t for t in everything if t.name.lower() == name.lower()]
+        if len(matches) != 1:
+            where = "in several organizations" if matches else "on the deployment (or not visible to you)"
+            raise WorkspaceError(f'template "{name}" was not found {where}', "not-found")
+        return matches[0]
+
+    # -- builds ----------------------------------------------------------------------------------------
+
+    async def transition(self, workspace: WorkspaceInfo, transition: Transition) -> WorkspaceInfo:
+        """Start or stop a workspace: the build has been queued when this returns."""
+        try:
+            await self.client.workspace_build(workspace.id, transition)
+        except CoderError as exc:
+            raise self._failed(exc, describe_build_error(exc, workspace.name, transition)) from None
+        return await self.refresh(workspace)
+
+    async def refresh(self, workspace: WorkspaceInfo) -> WorkspaceInfo:
+        try:
+            found = await self.client.workspace_by_name(workspace.owner, workspace.name)
+        except CoderError as exc:
+            raise self._failed(exc) from None
+        return WorkspaceInfo.of(found, self.access_url)
+
+    async def wait(self, workspace: WorkspaceInfo, on_update: OnUpdate | None = None) -> WorkspaceInfo:
+        """Poll until the latest build has finished; ``on_update`` hears every change of status."""
+        deadline = time.monotonic() + self.build_timeout
+        current = workspace
+        while current.building:
+            if time.monotonic() > deadline:
+                raise WorkspaceError(
+                    f"{current.name} is still {current.status} after {self.build_timeout:.0f} s", "timeout"
+                )
+            await asyncio.sleep(self.poll_interval)
+            latest = await self.refresh(current)
+            if on_update is not None and latest.status != current.status:
+                on_update(latest)
+            current = latest
+        return current
+
+
+def pick_for_transition(
+    workspaces: Iterable[WorkspaceInfo], transition: Transition
+) -> tuple[WorkspaceInfo | None, list[WorkspaceInfo]]:
+    """The one workspace a start (stopped, failed...) or stop (running) applies to, else the choices."""
+    candidates = list(workspaces)
+    if len(candidates) == 1:
+        return candidates[0], candidates
+    wanted = [w for w in candidates if (w.running if transition == "stop" else needs_start(w))]
+    return (wanted[0] if len(wanted) == 1 else None), (wanted or candidates)
+
+
+def needs_start(workspace: WorkspaceInfo) -> bool:
+    return workspace.status in ("stopped", "failed", "canceled")

@@ -1,0 +1,429 @@
+"""Workspace lenses, commands and code actions over stdio, against private simulators over HTTP.
+
+Starting a server costs about two seconds, so most tests share one VS Code client and one
+simulator (each test uses its own entities or puts back what it changes); the lens test runs
+for each editor, and the token test has its own server.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import AsyncIterator, Callable, Iterator
+from pathlib import Path
+from typing import Any, Union
+
+import httpx
+import pytest
+import pytest_asyncio
+from cattrs import Converter
+from lsp_support import open_document
+from lsprotocol import types
+from pygls.protocol import default_converter
+from pytest_lsp import ClientServerConfig, client_capabilities
+from pytest_lsp.client import DEFAULT_CLIENT_FEATURES, register_lsp_features
+
+from coder_catalog.simulator.server import SimulatorServer
+from conftest import RecordingClient, server_env, stop_client
+from workspace_seed import WORKSPACE_SETTINGS, entity, fast_seed
+
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+LIST = "coderCatalog.listWorkspaces"
+OPEN = "coderCatalog.openWorkspace"
+CREATE = "coderCatalog.createWorkspace"
+START = "coderCatalog.startWorkspace"
+STOP = "coderCatalog.stopWorkspace"
+PYTHON_API_EU = "70c69a67-30a8-50a4-a44e-950bda4efd5b"
+
+
+# -- a client that answers message requests and counts lens refreshes ------------------------------------
+
+
+class WorkspaceClient(RecordingClient):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.replies: dict[str, str] = {}  # a fragment of the message -> the action to choose
+        self.message_requests: list[types.ShowMessageRequestParams] = []
+        self.lens_refreshes = 0
+
+
+def _message_request(
+    client: WorkspaceClient, params: types.ShowMessageRequestParams
+) -> types.MessageActionItem | None:
+    client.message_requests.append(params)
+    titles = [a.title for a in params.actions or ()]
+    for fragment, title in client.replies.items():
+        if fragment in params.message and title in titles:
+            return types.MessageActionItem(title=title)
+    return None
+
+
+def _lens_refresh(client: WorkspaceClient, params: None) -> None:
+    client.lens_refreshes += 1
+
+
+def _publish(client: WorkspaceClient, params: types.PublishDiagnosticsParams) -> None:
+    client.diagnostics[params.uri] = params.diagnostics
+
+
+def _register(client: WorkspaceClient, params: types.RegistrationParams) -> None:
+    client.registrations.extend(params.registrations)
+
+
+def _converter() -> Converter:
+    """lsprotocol reads any code action with a ``command`` key as a Command; real clients look at
+    whether ``command`` is a string. Read them as those clients do."""
+    converter = default_converter()
+
+    def action(data: Any, _: type) -> types.Command | types.CodeAction:
+        kind = types.Command if isinstance(data.get("command"), str) else types.CodeAction
+        return converter.structure(data, kind)  # type: ignore[no-any-return]
+
+    converter.register_structure_hook(Union[types.Command, types.CodeAction], action)  # noqa: UP007
+    return converter
+
+
+def _make_client() -> WorkspaceClient:
+    client = WorkspaceClient(converter_factory=_converter)
+    features = dict(DEFAULT_CLIENT_FEATURES)
+    features[types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS] = _publish
+    features[types.CLIENT_REGISTER_CAPABILITY] = _register
+    features[types.WINDOW_SHOW_MESSAGE_REQUEST] = _message_request
+    features[types.WORKSPACE_CODE_LENS_REFRESH] = _lens_refresh
+    register_lsp_features(client, features)
+    return client
+
+
+async def start(editor: str, deployment: SimulatorServer, root: Path) -> WorkspaceClient:
+    (root / ".git").mkdir(exist_ok=True)
+    settings = {
+        "coderCatalog": {"deployment": {"accessUrl": deployment.url}, "workspaces": WORKSPACE_SETTINGS}
+    }
+    config = ClientServerConfig(
+        server_command=[sys.executable, "-m", "coder_catalog", "serve"],
+        server_env=server_env({"CODER_SESSION_TOKEN": deployment.tokens["alice"]}),
+        client_factory=_make_client,
+    )
+    client = await config.start()
+    assert isinstance(client, WorkspaceClient)
+    client.set_configuration(settings)
+    await client.initialize_session(
+        types.InitializeParams(
+            capabilities=client_capabilities(editor), initialization_options=settings, root_uri=root.as_uri()
+        )
+    )
+    return client
+
+
+# -- fixtures -----------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def shared_deployment() -> Iterator[SimulatorServer]:
+    with SimulatorServer(fast_seed()) as server:
+        yield server
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def code(
+    shared_deployment: SimulatorServer, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[WorkspaceClient]:
+    """One VS Code client for the tests that do not need a server of their own."""
+    client = await start("visual-studio-code", shared_deployment, tmp_path_factory.mktemp("shared"))
+    yield client
+    await stop_client(client)
+
+
+@pytest.fixture
+def deployment() -> Iterator[SimulatorServer]:
+    """A private simulator whose devcontainers builds take 1.5 s, long enough to be seen."""
+    seed = fast_seed()
+    for template in seed["templates"]:
+        if template["name"] == "devcontainers":
+            template["build_seconds"] = 1.5
+    with SimulatorServer(seed) as server:
+        yield server
+
+
+@pytest_asyncio.fixture(loop_scope="module")
+async def lsp(editor: str, deployment: SimulatorServer, tmp_path: Path) -> AsyncIterator[WorkspaceClient]:
+    client = await start(editor, deployment, tmp_path)
+    yield client
+    await stop_client(client)
+
+
+# -- helpers ------------------------------------------------------------------------------------------
+
+
+def open_entity(client: WorkspaceClient, folder: Path, text: str) -> tuple[str, int]:
+    """Open ``text`` as a catalog file; the uri and the line of its (last) ``coder:`` key."""
+    (folder / ".git").mkdir(parents=True, exist_ok=True)
+    uri = open_document(client, folder / "catalog-info.yaml", text)
+    return uri, len(text.splitlines()) - 1 - text.splitlines()[::-1].index("  coder:")
+
+
+async def lens_titles(client: WorkspaceClient, uri: str) -> list[tuple[int, str]]:
+    lenses = await client.text_document_code_lens_async(
+        types.CodeLensParams(text_document=types.TextDocumentIdentifier(uri=uri))
+    )
+    return [(lens.range.start.line, lens.command.title if lens.command else "") for lens in lenses or []]
+
+
+async def lenses_until(
+    client: WorkspaceClient, uri: str, wanted: Callable[[list[str]], bool], timeout: float = 8.0
+) -> list[str]:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        titles = [title for _line, title in await lens_titles(client, uri)]
+        if wanted(titles):
+            return titles
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"lenses never matched; last: {titles}")
+        await asyncio.sleep(0.1)
+
+
+async def run(client: WorkspaceClient, command: str, **arguments: Any) -> Any:
+    return await client.workspace_execute_command_async(
+        types.ExecuteCommandParams(command=command, arguments=[arguments])
+    )
+
+
+async def until(condition: Callable[[], Any], timeout: float = 5.0) -> Any:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not (value := condition()):
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError("condition not met in time")
+        await asyncio.sleep(0.05)
+    return value
+
+
+def start_build(deployment: SimulatorServer, workspace_id: str) -> None:
+    response = httpx.post(
+        f"{deployment.url}/api/v2/workspaces/{workspace_id}/builds",
+        json={"transition": "start"},
+        headers={"Coder-Session-Token": deployment.tokens["alice"]},
+        timeout=10,
+    )
+    assert response.status_code == 201, response.text
+
+
+def posts(deployment: SimulatorServer) -> list[dict[str, Any]]:
+    return [r for r in deployment.requests() if r["method"] == "POST"]
+
+
+# -- each editor: lenses and opening -------------------------------------------------------------------
+
+
+async def test_lenses_appear_at_once_fill_in_and_follow_a_build(
+    lsp: WorkspaceClient, editor: str, deployment: SimulatorServer, tmp_path: Path
+) -> None:
+    start_build(deployment, PYTHON_API_EU)  # starting when the listing arrives: the lens must follow it
+    plain = entity("plain").split("  coder:\n")[0]
+    uri, line = open_entity(lsp, tmp_path, plain + "---\n" + entity())
+    first = await lens_titles(lsp, uri)  # answered from memory while the listing loads
+    assert first == [(line, "Coder workspaces: loading…"), (line, "Create workspace")]  # only on spec.coder
+    if editor == "visual-studio-code":
+        await until(lambda: lsp.lens_refreshes >= 1)  # told when the data arrived
+    titles = await lenses_until(lsp, uri, lambda t: t[0].startswith("3 workspaces"))
+    assert titles in (
+        ["3 workspaces (2 running)", "Create workspace", "Open in Coder"],
+        ["3 workspaces (3 running)", "Create workspace", "Open in Coder"],  # a slow machine
+    )
+
+    result = await run(lsp, OPEN, uri=uri, line=line)
+    page = f"{deployment.url}/@alice/python-api"
+    assert result["url"] == page and result["workspace"]["name"] == "python-api"
+    if editor == "neovim@v0.7":  # no window/showDocument: the URL comes back, and is shown
+        assert result["status"] == "url" and lsp.shown_documents == []
+        assert any(page in m.message for m in lsp.messages)
+    else:
+        assert result["status"] == "opened"
+        assert [(d.uri, d.external) for d in lsp.shown_documents] == [(page, True)]
+
+    if editor == "visual-studio-code":  # fetched again within seconds while a build runs
+        await lenses_until(lsp, uri, lambda t: t[0] == "3 workspaces (3 running)")
+        await until(lambda: lsp.lens_refreshes >= 2)
+
+
+# -- listing (shared VS Code client) ----------------------------------------------------------------------
+
+
+async def test_list_returns_the_workspaces_for_a_picker(code: WorkspaceClient, tmp_path: Path) -> None:
+    uri, line = open_entity(code, tmp_path, entity())
+    result = await run(code, LIST, uri=uri, line=line + 1)
+    assert result["status"] == "ok" and result["entity"] == "component:default/python-project"
+    assert result["summary"] == "3 workspaces (2 running)"
+    assert [w["name"] for w in result["workspaces"]] == ["python-api", "gpu-train", "python-api-eu"]
+    assert set(result["workspaces"][0]) >= {
+        "name",
+        "owner",
+        "template",
+        "status",
+        "outdated",
+        "lastUsedAt",
+        "url",
+    }
+    code.replies["Workspaces of"] = "gpu-train (running)"
+    picked = await run(code, LIST, uri=uri, entity="component:default/python-project", pick=True)
+    assert picked["opened"] is True and code.shown_documents[-1].uri.endswith("/@alice/gpu-train")
+    named = await run(code, OPEN, uri=uri, line=line, workspace="python-api-eu")
+    assert named["url"].endswith("/@alice/python-api-eu")
+
+
+async def test_an_unmatchable_url_lists_nothing_and_says_why(code: WorkspaceClient, tmp_path: Path) -> None:
+    location = "url:https://github.com/acme/python-project,https://github.com/Acme/Web-Frontend"
+    uri, line = open_entity(code, tmp_path, entity(location=location))
+    assert (await lens_titles(code, uri))[0][1] == "Coder workspaces: none can be matched"
+    result = await run(code, LIST, uri=uri, line=line)
+    assert result["workspaces"] == [] and "','" in result["note"]
+
+
+async def test_a_bad_argument_is_a_readable_failure(code: WorkspaceClient, tmp_path: Path) -> None:
+    uri, _line = open_entity(code, tmp_path, entity())
+    unknown = await run(code, LIST, uri=uri, entity="component:default/elsewhere")
+    assert (
+        unknown["reason"] == "usage"
+        and 'no entity with a spec.coder block named "component' in unknown["message"]
+    )
+    missing = await run(code, OPEN, uri="file:///nowhere/catalog-info.yaml", line=0)
+    assert missing["status"] == "failed" and "not a catalog file open" in missing["message"]
+
+
+# -- creating ------------------------------------------------------------------------------------------
+
+
+async def test_create_in_manual_mode_opens_the_prefilled_page(
+    code: WorkspaceClient, shared_deployment: SimulatorServer, tmp_path: Path
+) -> None:
+    text = entity(coder='templateName: devcontainers\nmode: manual\nparams:\n  region: "eu-west-1"')
+    uri, line = open_entity(code, tmp_path, text)
+    shared_deployment.clear_requests()
+    result = await run(code, CREATE, uri=uri, line=line)
+    link = (
+        f"{shared_deployment.url}/templates/devcontainers/workspace?mode=manual&param.region=eu-west-1"
+        "&param.repo_url=https%3A%2F%2Fgithub.com%2Facme%2Fpython-project"
+    )
+    assert result == {"status": "opened", "mode": "manual", "url": link}
+    assert code.shown_documents[-1].uri == link
+    assert posts(shared_deployment) == []
+
+
+async def test_create_in_auto_mode_with_progress_then_offer_to_open(
+    code: WorkspaceClient, shared_deployment: SimulatorServer, tmp_path: Path
+) -> None:
+    uri, line = open_entity(code, tmp_path, entity("new-service"))
+    await lenses_until(code, uri, lambda t: t[0] == "0 workspaces (0 running)")
+    code.replies["new-service is running"] = "Open in Coder"
+    shown = len(code.shown_documents)
+    result = await run(code, CREATE, uri=uri, line=line)
+    assert result["status"] == "created" and result["workspace"]["name"] == "new-service"
+    assert result["workspace"]["status"] == "running"
+    (reports,) = [
+        r for r in code.progress_reports.values() if r and "new-service" in getattr(r[0], "title", "")
+    ]
+    assert isinstance(reports[0], types.WorkDoneProgressBegin)
+    assert any(
+        isinstance(r, types.WorkDoneProgressReport) and "running" in (r.message or "") for r in reports
+    )
+    assert isinstance(reports[-1], types.WorkDoneProgressEnd)
+    await until(lambda: len(code.shown_documents) > shown)  # the offer to open, answered "Open in Coder"
+    assert code.shown_documents[-1].uri == f"{shared_deployment.url}/@alice/new-service"
+    await lenses_until(code, uri, lambda t: t[0] == "1 workspace (1 running)")
+
+
+async def test_create_offers_the_existing_workspace_instead(
+    code: WorkspaceClient, shared_deployment: SimulatorServer, tmp_path: Path
+) -> None:
+    uri, line = open_entity(code, tmp_path, entity())
+    shared_deployment.clear_requests()
+    code.replies["already has a workspace of template devcontainers"] = "Open python-api"
+    result = await run(code, CREATE, uri=uri, line=line)
+    assert result["status"] == "opened" and result["existing"] is True
+    assert code.shown_documents[-1].uri == f"{shared_deployment.url}/@alice/python-api"
+    assert "python-api-eu" in code.message_requests[-1].message
+    del code.replies["already has a workspace of template devcontainers"]  # dismissed: nothing is made
+    assert (await run(code, CREATE, uri=uri, line=line))["status"] == "cancelled"
+    assert posts(shared_deployment) == []
+
+
+async def test_create_errors_are_readable(code: WorkspaceClient, tmp_path: Path) -> None:
+    errors_before = len(code.messages)
+    uri, line = open_entity(
+        code,
+        tmp_path / "a",
+        entity("api", 'templateName: devcontainers\nmode: auto\nparams:\n  disk_size: "900"'),
+    )
+    invalid = await run(code, CREATE, uri=uri, line=line, new=True)
+    assert invalid["status"] == "failed" and invalid["reason"] == "refused"
+    assert 'parameter "disk_size" ("900", set in spec.coder.params)' in invalid["message"]
+    taken = await run(code, CREATE, uri=uri, line=line, new=True, name="Python-API")
+    assert taken["reason"] == "conflict" and 'named "Python-API"' in taken["message"]
+    old, old_line = open_entity(code, tmp_path / "b", entity("old", "templateName: legacy-vm\nmode: auto"))
+    deprecated = await run(code, CREATE, uri=old, line=old_line)
+    assert deprecated["reason"] == "refused" and 'template "legacy-vm" is deprecated' in deprecated["message"]
+    shown = [m for m in code.messages[errors_before:] if m.type == types.MessageType.Error]
+    assert [m.message for m in shown] == [
+        f"coder-catalog: {r['message']}" for r in (invalid, taken, deprecated)
+    ]
+
+
+# -- start, stop and code actions -------------------------------------------------------------------------
+
+
+async def test_stop_and_start_show_in_the_lens(code: WorkspaceClient, tmp_path: Path) -> None:
+    uri, line = open_entity(code, tmp_path, entity())
+    await lenses_until(code, uri, lambda t: t[0] == "3 workspaces (2 running)")
+    stopped = await run(code, STOP, uri=uri, line=line, workspace="python-api")
+    assert stopped["status"] == "stopped" and stopped["workspace"]["name"] == "python-api"
+    await lenses_until(code, uri, lambda t: t[0] == "3 workspaces (1 running)", timeout=4)
+    code.replies["Which workspace of component:default/python-project to start?"] = "python-api (stopped)"
+    started = await run(code, START, uri=uri, line=line)  # two are stopped now: the user is asked which
+    assert started["status"] == "running" and started["workspace"]["name"] == "python-api"
+    await lenses_until(code, uri, lambda t: t[0] == "3 workspaces (2 running)", timeout=4)
+
+
+async def test_code_actions_offer_the_commands_on_the_block(code: WorkspaceClient, tmp_path: Path) -> None:
+    uri, line = open_entity(code, tmp_path, entity())
+    await lenses_until(code, uri, lambda t: t[0].startswith("3 workspaces"))
+    actions = await code.text_document_code_action_async(
+        types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            range=types.Range(types.Position(line + 1, 4), types.Position(line + 1, 4)),
+            context=types.CodeActionContext(diagnostics=[], only=[types.CodeActionKind.Source]),
+        )
+    )
+    titles = {a.title: a for a in actions or [] if isinstance(a, types.CodeAction)}
+    assert "Coder: list the workspaces of python-project" in titles
+    assert "Coder: create a workspace for python-project (auto mode)" in titles
+    assert {"Coder: open python-api", "Coder: stop python-api", "Coder: start python-api-eu"} <= set(titles)
+    stop = titles["Coder: stop python-api"]
+    assert stop.kind == "source.coderCatalog" and stop.command is not None and stop.command.command == STOP
+    outside = await code.text_document_code_action_async(
+        types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            range=types.Range(types.Position(1, 0), types.Position(1, 0)),
+            context=types.CodeActionContext(diagnostics=[]),
+        )
+    )
+    assert not [a for a in outside or [] if a.title.startswith("Coder:")]
+
+
+# -- an expired token (its own server) -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("editor", ["visual-studio-code"])
+async def test_an_expired_token_mid_way(
+    lsp: WorkspaceClient, deployment: SimulatorServer, tmp_path: Path
+) -> None:
+    uri, line = open_entity(lsp, tmp_path / "a", entity())
+    await lenses_until(lsp, uri, lambda t: t[0].startswith("3 workspaces"))
+    deployment.revoke_tokens("alice")
+    result = await run(lsp, STOP, uri=uri, line=line, workspace="python-api")
+    assert result["status"] == "failed" and result["reason"] == "unauthorized"
+    assert "sign in again" in result["message"]
+    assert any("sign in again" in m.message for m in lsp.messages if m.type == types.MessageType.Error)
+    assert (await lens_titles(lsp, uri))[0][1].startswith("3 workspaces")  # the last listing stays
+    other, _line = open_entity(lsp, tmp_path / "b", entity("other-project"))  # never listed before
+    titles = await lenses_until(lsp, other, lambda t: t[0] != "Coder workspaces: loading…")
+    assert titles[0] == "Coder workspaces: sign in to see them"
