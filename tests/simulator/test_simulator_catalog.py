@@ -52,7 +52,7 @@ def test_both_auth_headers_are_accepted(sim: SimulatorServer, anonymous: httpx.C
             {"Coder-Session-Token": "abc"},
             "Invalid API key format: incorrect amount of API key parts, expected 2 got 1",
         ),
-        ({"Coder-Session-Token": "AAAAAAAAAA-BBBBBBBBBBBBBBBBBBBBBB"}, "API key is invalid."),
+        ({"Coder-Session-Token": "A" * 10 + "-" + "B" * 22}, "API key is invalid."),  # well-formed, unknown
     ],
 )
 def test_missing_and_bad_tokens_get_coders_401(
