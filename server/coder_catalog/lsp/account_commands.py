@@ -251,7 +251,7 @@ class Accounts:
 
     async def status(self, args: Sequence[Any]) -> Result:
         request = Request.parse(args, takes_token=False)
-        target = self._target(request)
+        target = self._target(request, tell=False)  # a status query (e.g. for a status bar) never pops up
         if isinstance(target, dict):
             return target
         try:
@@ -295,7 +295,7 @@ class Accounts:
         )
         return False
 
-    def _target(self, request: Request) -> Target | Result:
+    def _target(self, request: Request, *, tell: bool = True) -> Target | Result:
         settings = self._settings_for(request.url)
         url = request.url or (settings.access_url if settings else None)
         if not url:
@@ -305,11 +305,12 @@ class Accounts:
                     "no Coder deployment is configured: give its URL, or set deployment.accessUrl in the "
                     "settings or .coder-catalog.yaml"
                 ),
+                tell=tell,
             )
         try:
             origin = deployment_origin(url)
         except AccountError as exc:
-            return self._failed(None, exc)
+            return self._failed(None, exc, tell=tell)
         if settings is not None and settings.access_origin != origin:
             settings = None
         return Target(url.strip().rstrip("/"), origin, settings)
