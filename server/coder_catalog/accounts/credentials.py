@@ -78,10 +78,7 @@ class Credential:
     expires_at: datetime | None = None  # known for OAuth2 access tokens
 
     def belongs_to(self, url: str) -> bool:
-        try:
-            return origin_of(url) == self.origin
-        except AccessURLError:
-            return False
+        return _same_origin(url, self.origin)
 
     @property
     def is_linked(self) -> bool:

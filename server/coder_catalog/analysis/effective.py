@@ -45,7 +45,12 @@ class EffectiveCoder:
         if not self.template_name or not access_url:
             return None
         query = [("mode", self.mode)] + [(f"param.{p.name}", p.value) for p in self.params.values()]
-        return f"{access_url.rstrip('/')}/templates/{quote(self.template_name, safe='')}/workspace?{urlencode(query)}"
+        return f"{template_url(access_url, self.template_name)}/workspace?{urlencode(query)}"
+
+
+def template_url(access_url: str, name: str) -> str:
+    """The template's page on the deployment (Coder resolves the name in the default organization)."""
+    return f"{access_url.rstrip('/')}/templates/{quote(name, safe='')}"
 
 
 def scalar_text(node: Node | None) -> str | None:

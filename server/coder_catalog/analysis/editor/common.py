@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from typing import Generic, TypeVar
-from urllib.parse import quote
 from weakref import WeakKeyDictionary
 
 from coder_catalog.analysis.analyze import Analyzer
@@ -102,8 +101,3 @@ def deployment_name(analyzer: Analyzer) -> str:
     if catalog is not None and catalog.deployment_url:
         return catalog.deployment_url
     return analyzer.settings.access_url or "the deployment"
-
-
-def template_url(access_url: str, name: str) -> str:
-    """The template's page on the deployment (Coder resolves the name in the default organization)."""
-    return f"{access_url.rstrip('/')}/templates/{quote(name, safe='')}"

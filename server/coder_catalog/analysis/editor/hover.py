@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from coder_catalog.analysis.analyze import Analyzer
 from coder_catalog.analysis.editor import markdown as md
-from coder_catalog.analysis.editor.common import deployment_name, template_url
+from coder_catalog.analysis.editor.common import deployment_name
 from coder_catalog.analysis.editor.completion import (
     KEY_DOCS,
     MODE_DOCS,
@@ -20,7 +20,7 @@ from coder_catalog.analysis.editor.completion import (
     template_of,
 )
 from coder_catalog.analysis.editor.cursor import CursorContext, context_at
-from coder_catalog.analysis.effective import EffectiveCoder, ParamValue, ValueSource
+from coder_catalog.analysis.effective import EffectiveCoder, ParamValue, ValueSource, template_url
 from coder_catalog.analysis.rules.coder_block import MODES
 from coder_catalog.analysis.spans import Span
 from coder_catalog.analysis.yaml_tree import Scalar

@@ -8,7 +8,8 @@ from typing import TypeGuard
 
 from coder_catalog.analysis.analyze import Analyzer
 from coder_catalog.analysis.documents import Segment
-from coder_catalog.analysis.editor.common import DocumentMemo, file_span, template_url, without_bom
+from coder_catalog.analysis.editor.common import DocumentMemo, file_span, without_bom
+from coder_catalog.analysis.effective import template_url
 from coder_catalog.analysis.entity import SOURCE_LOCATION, Entity
 from coder_catalog.analysis.repository import repository_url
 from coder_catalog.analysis.spans import Position, Span
