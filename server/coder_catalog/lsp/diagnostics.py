@@ -49,7 +49,7 @@ def fix_data(finding: Finding, converter: PositionConverter) -> list[dict[str, A
             "safe": fix.safe,
             "edits": [
                 {
-                    "range": _range_json(converter.range_to_client(edit.span)),
+                    "range": converter.range_json(edit.span),
                     "newText": edit.new_text,
                 }
                 for edit in fix.edits
@@ -59,18 +59,11 @@ def fix_data(finding: Finding, converter: PositionConverter) -> list[dict[str, A
     ]
 
 
-def _range_json(client_range: types.Range) -> dict[str, dict[str, int]]:
-    return {
-        "start": {"line": client_range.start.line, "character": client_range.start.character},
-        "end": {"line": client_range.end.line, "character": client_range.end.character},
-    }
-
-
 def diagnostic_json(finding: Finding, converter: PositionConverter) -> dict[str, Any]:
     """A finding as an LSP ``Diagnostic``, already in its JSON form (see ``DiagnosticsPublisher``)."""
     rule = REGISTRY.get(finding.code)
     diagnostic: dict[str, Any] = {
-        "range": _range_json(converter.range_to_client(finding.span)),
+        "range": converter.range_json(finding.span),
         "message": finding.message,
         "severity": _SEVERITY[finding.severity].value,
         "code": finding.code,

@@ -22,6 +22,7 @@ from coder_catalog.analysis.editor.completion import Proposal, complete
 from coder_catalog.analysis.editor.hover import hover
 from coder_catalog.analysis.editor.links import links
 from coder_catalog.analysis.editor.outline import Symbol, symbols
+from coder_catalog.lsp.json_answers import JsonAnswer, markdown
 from coder_catalog.lsp.positions import PositionConverter
 
 if TYPE_CHECKING:
@@ -80,10 +81,6 @@ def _converter(ls: CatalogServer, document: OpenDocument) -> PositionConverter:
     return document.converter(ls.encoding())
 
 
-def _markdown(text: str) -> types.MarkupContent:
-    return types.MarkupContent(kind=types.MarkupKind.Markdown, value=text)
-
-
 # -- completion ---------------------------------------------------------------------------------------
 
 
@@ -102,29 +99,38 @@ def _deprecated_tags(ls: CatalogServer) -> bool:
     return bool(tags and types.CompletionItemTag.Deprecated in tags.value_set)
 
 
-def completion_item(proposal: Proposal, converter: PositionConverter, tags: bool) -> types.CompletionItem:
-    return types.CompletionItem(
-        label=proposal.label,
-        kind=_COMPLETION_KIND.get(proposal.kind, types.CompletionItemKind.Text),
-        detail=proposal.detail or None,
-        documentation=_markdown(proposal.documentation) if proposal.documentation else None,
-        text_edit=types.TextEdit(
-            range=converter.range_to_client(proposal.replace_span), new_text=proposal.insert_text
-        ),
-        insert_text_format=types.InsertTextFormat.Snippet
-        if proposal.is_snippet
-        else types.InsertTextFormat.PlainText,
-        sort_text=proposal.sort_text or None,
-        filter_text=proposal.filter_text or None,
-        preselect=proposal.preselect or None,
+def completion_item(proposal: Proposal, converter: PositionConverter, tags: bool) -> dict[str, Any]:
+    """A proposal as an LSP ``CompletionItem`` in its JSON form (see ``json_answers``)."""
+    item: dict[str, Any] = {
+        "label": proposal.label,
+        "kind": _COMPLETION_KIND.get(proposal.kind, types.CompletionItemKind.Text).value,
+        "textEdit": {"range": converter.range_json(proposal.replace_span), "newText": proposal.insert_text},
+        "insertTextFormat": (
+            types.InsertTextFormat.Snippet if proposal.is_snippet else types.InsertTextFormat.PlainText
+        ).value,
+    }
+    if proposal.detail:
+        item["detail"] = proposal.detail
+    if proposal.documentation:
+        item["documentation"] = markdown(proposal.documentation)
+    if proposal.sort_text:
+        item["sortText"] = proposal.sort_text
+    if proposal.filter_text:
+        item["filterText"] = proposal.filter_text
+    if proposal.preselect:
+        item["preselect"] = True
+    if "\n" in proposal.insert_text:
         # Proposals that span lines carry their own indentation: the editor must not add more.
-        insert_text_mode=types.InsertTextMode.AsIs if "\n" in proposal.insert_text else None,
-        tags=[types.CompletionItemTag.Deprecated] if proposal.deprecated and tags else None,
-        deprecated=True if proposal.deprecated and not tags else None,
-    )
+        item["insertTextMode"] = types.InsertTextMode.AsIs.value
+    if proposal.deprecated:
+        if tags:
+            item["tags"] = [types.CompletionItemTag.Deprecated.value]
+        else:
+            item["deprecated"] = True
+    return item
 
 
-def on_completion(ls: CatalogServer, params: types.CompletionParams) -> types.CompletionList | None:
+def on_completion(ls: CatalogServer, params: types.CompletionParams) -> JsonAnswer | None:
     document = _document(ls, params.text_document.uri)
     if document is None:
         return None
@@ -135,16 +141,18 @@ def on_completion(ls: CatalogServer, params: types.CompletionParams) -> types.Co
     position = converter.from_client(params.position)
     proposals = complete(analyzer, document.text, position.line, position.column, snippets=_snippets(ls))
     tags = _deprecated_tags(ls)
-    return types.CompletionList(
-        is_incomplete=not analyzer.templates.available,
-        items=[completion_item(p, converter, tags) for p in proposals],
+    return JsonAnswer(
+        {
+            "isIncomplete": not analyzer.templates.available,
+            "items": [completion_item(p, converter, tags) for p in proposals],
+        }
     )
 
 
 # -- hover --------------------------------------------------------------------------------------------
 
 
-def on_hover(ls: CatalogServer, params: types.HoverParams) -> types.Hover | None:
+def on_hover(ls: CatalogServer, params: types.HoverParams) -> JsonAnswer | None:
     document = _document(ls, params.text_document.uri)
     if document is None:
         return None
@@ -154,7 +162,7 @@ def on_hover(ls: CatalogServer, params: types.HoverParams) -> types.Hover | None
     result = hover(analyzer, document.text, position.line, position.column)
     if result is None:
         return None
-    return types.Hover(contents=_markdown(result.markdown), range=converter.range_to_client(result.span))
+    return JsonAnswer({"contents": markdown(result.markdown), "range": converter.range_json(result.span)})
 
 
 # -- code actions -------------------------------------------------------------------------------------

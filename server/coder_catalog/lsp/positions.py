@@ -67,13 +67,17 @@ class PositionConverter:
             return lines[number].rstrip("\r\n")
         return ""
 
-    def to_client(self, position: Position) -> types.Position:
+    def character(self, position: Position) -> int:
+        """The client's character offset of ``position`` on its line."""
         if self.encoding == UTF32:
-            return types.Position(position.line, position.column)
+            return position.column
         line = self._line(position.line)
         if line.isascii():
-            return types.Position(position.line, min(position.column, len(line)))
-        return types.Position(position.line, _units(line[: position.column], self.encoding))
+            return min(position.column, len(line))
+        return _units(line[: position.column], self.encoding)
+
+    def to_client(self, position: Position) -> types.Position:
+        return types.Position(position.line, self.character(position))
 
     def from_client(self, position: types.Position) -> Position:
         """The code-point position of a client position (clamped into the document)."""
@@ -93,6 +97,14 @@ class PositionConverter:
 
     def range_to_client(self, span: Span) -> types.Range:
         return types.Range(self.to_client(span.start), self.to_client(span.end))
+
+    def range_json(self, span: Span) -> dict[str, dict[str, int]]:
+        """The client's ``Range`` of ``span`` in its JSON form."""
+        start, end = span.start, span.end
+        return {
+            "start": {"line": start.line, "character": self.character(start)},
+            "end": {"line": end.line, "character": self.character(end)},
+        }
 
     def range_from_client(self, client_range: types.Range) -> Span:
         return Span(self.from_client(client_range.start), self.from_client(client_range.end))

@@ -25,7 +25,9 @@ from coder_catalog.lsp.client_settings import SECTION, overrides_from_client
 from coder_catalog.lsp.deployments import ProgressHandle, TemplateProvider, TemplateProviders
 from coder_catalog.lsp.diagnostics import DiagnosticsPublisher
 from coder_catalog.lsp.documents import CatalogDocuments, OpenDocument
+from coder_catalog.lsp.json_answers import converter_factory
 from coder_catalog.lsp.positions import encoding_name
+from coder_catalog.lsp.stdio import serve_stdio
 
 log = logging.getLogger(__name__)
 
@@ -113,11 +115,19 @@ class _Answered:
 
 class CatalogServer(LanguageServer):
     def __init__(self) -> None:
-        super().__init__("coder-catalog", __version__, protocol_cls=CatalogProtocol)
+        super().__init__(
+            "coder-catalog", __version__, protocol_cls=CatalogProtocol, converter_factory=converter_factory
+        )
         self.providers = TemplateProviders(self._templates_changed, self._notify_once, self._progress)
         self.catalog = CatalogDocuments(self.providers)
         self.publisher = DiagnosticsPublisher(self.catalog, self._publish, self.encoding)
         self._told: set[str] = set()
+
+    def start_io(self, stdin: Any = None, stdout: Any = None) -> None:
+        """Serve on stdio, reading stdin on the event loop when it is a pipe or a socket
+        (``coder_catalog.lsp.stdio``), else with pygls's threaded reader."""
+        if not serve_stdio(self, stdin, stdout):
+            super().start_io(stdin, stdout)
 
     # -- plumbing for the other modules ---------------------------------------------------------------
 

@@ -223,7 +223,7 @@ def _templates(analyzer: Analyzer, ctx: CursorContext) -> list[Proposal]:
                 template.name,
                 "template",
                 detail + (" (deprecated)" if template.deprecated else ""),
-                template_documentation(template),
+                analyzer.templates.derived("documentation", template, template_documentation),
                 ctx.value_lead + value,
                 ctx.token_span,
                 sort_text=f"{int(template.deprecated)}{template.name}",

@@ -94,7 +94,7 @@ def template_markdown(analyzer: Analyzer, template: Template, written: str) -> s
     parts = [title]
     if template.name != written:
         parts.append(f"Written {md.code(written)}: use the exact name {md.code(template.name)}.")
-    details = template_documentation(template)
+    details = analyzer.templates.derived("documentation", template, template_documentation)
     if details:
         parts.append(details)
     version = [md.code(template.active_version_id)] if template.active_version_id else []
