@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import random
+import re
 
 import pytest
 from analysis_support import Linter
+from hypothesis import given
+from hypothesis import strategies as st
 
 from coder_catalog.analysis.analyze import Analyzer
-from coder_catalog.analysis.documents import split_documents
+from coder_catalog.analysis.documents import split_documents, split_lines
 from coder_catalog.analysis.templates import TemplateData
 from coder_catalog.settings import Settings
 
@@ -138,3 +141,22 @@ def test_severity_overrides_and_off(settings: Settings, template_data: TemplateD
     findings = Analyzer(changed, template_data).analyze(text).findings
     assert [f.severity for f in findings if f.code == "CC105"] == ["info"]
     assert "CC401" not in [f.code for f in findings]
+
+
+LINE_TEXT = st.lists(
+    st.sampled_from(["a", " ", "\n", "\r", "\r\n", "\x0b", "\x0c", "\x1c", "\x85", "\u2028", "é"])
+).map("".join)
+
+
+@given(LINE_TEXT)
+def test_split_lines_breaks_at_lf_crlf_and_cr_only(text: str) -> None:
+    lines = split_lines(text)
+    assert "".join(lines) == text
+    for line in lines[:-1]:
+        assert line.endswith(("\n", "\r"))
+    for line in lines:
+        body = line[:-2] if line.endswith("\r\n") else line[:-1] if line.endswith(("\n", "\r")) else line
+        assert "\n" not in body and "\r" not in body
+    assert len(lines) == len(re.findall(r"\r\n|\r|\n", text)) + (
+        not text.endswith(("\n", "\r")) and text != ""
+    )

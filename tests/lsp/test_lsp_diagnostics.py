@@ -43,3 +43,31 @@ async def test_edits_are_answered_and_closing_clears(client: LanguageClient, tmp
         types.DidCloseTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri))
     )
     await wait_for_diagnostics(client, uri, lambda d: len(d) == 0)
+
+
+async def test_incremental_edits_count_lines_as_lsp_does(client: LanguageClient, tmp_path: Path) -> None:
+    """A form feed is not a line break in LSP (nor in YAML, where it is an error): edits below it
+    land where the editor made them, and once it is gone the result equals a fresh open."""
+    text = entity(coder="    templateName: dokker\n").replace("kind:", "# one\x0cline\nkind:", 1)
+    uri = open_document(client, tmp_path / "catalog-info.yaml", text)
+    await wait_for_diagnostics(client, uri, lambda d: "CC001" in codes(d))
+    row = text.split("\n").index("    templateName: dokker")
+
+    def edit(version: int, start: types.Position, end: types.Position, new_text: str) -> None:
+        client.text_document_did_change(
+            types.DidChangeTextDocumentParams(
+                text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
+                content_changes=[
+                    types.TextDocumentContentChangePartial(range=types.Range(start, end), text=new_text)
+                ],
+            )
+        )
+
+    edit(2, types.Position(row, 20), types.Position(row, 22), "ck")  # dokker -> docker
+    edit(3, types.Position(1, 5), types.Position(1, 6), " ")  # the form feed -> a space
+    diagnostics = await wait_for_diagnostics(client, uri, lambda d: "CC001" not in codes(d))
+    final = text.replace("dokker", "docker").replace("\x0c", " ")
+    fresh = open_document(client, tmp_path / "again" / "catalog-info.yaml", final)
+    assert codes(diagnostics) == codes(await wait_for_diagnostics(client, fresh))
+    assert [d.range for d in diagnostics] == [d.range for d in client.diagnostics[fresh]]
+    assert "CC201" not in codes(diagnostics)

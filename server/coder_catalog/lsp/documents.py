@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
+
+from lsprotocol import types
 
 from coder_catalog.analysis.analyze import Analyzer, FileAnalysis
 from coder_catalog.analysis.documents import DocumentCache
@@ -123,6 +126,33 @@ class CatalogDocuments:
                 document.path, document.language_id, text, document.settings
             )
         return document
+
+    def apply_changes(
+        self,
+        uri: str,
+        version: int | None,
+        changes: Sequence[types.TextDocumentContentChangeEvent],
+        encoding: str,
+    ) -> OpenDocument | None:
+        """Apply a ``didChange``'s changes in order, with LSP's positions: lines end at LF, CRLF or
+        CR only (pygls's own copy splits at U+2028 and other characters too, and would drift)."""
+        document = self.documents.get(uri)
+        if document is None:
+            return None
+        text = document.text
+        for change in changes:
+            if isinstance(change, types.TextDocumentContentChangePartial):
+                converter = (
+                    document.converter(encoding)
+                    if text is document.text
+                    else PositionConverter(text, encoding)
+                )
+                start, end = converter.offset(change.range.start), converter.offset(change.range.end)
+                start, end = min(start, end), max(start, end)
+                text = text[:start] + change.text + text[end:]
+            else:
+                text = change.text
+        return self.change(uri, version, text)
 
     def close(self, uri: str) -> OpenDocument | None:
         return self.documents.pop(uri, None)

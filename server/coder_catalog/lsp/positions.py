@@ -7,6 +7,7 @@ lines, the common case, need no counting at all.
 
 from __future__ import annotations
 
+import itertools
 from functools import cached_property
 
 from lsprotocol import types
@@ -85,15 +86,27 @@ class PositionConverter:
         if position.line >= len(lines):
             last = len(lines) - 1
             return Position(max(last, 0), len(self._line(last)) if last >= 0 else 0)
-        line = self._line(position.line)
+        return Position(position.line, self._column(self._line(position.line), position.character))
+
+    def _column(self, line: str, character: int) -> int:
+        """The code-point column of the client's ``character`` on ``line`` (clamped to its end)."""
         if self.encoding == UTF32 or line.isascii():
-            return Position(position.line, min(position.character, len(line)))
+            return min(character, len(line))
         units = 0
         for index, char in enumerate(line):
-            if units >= position.character:
-                return Position(position.line, index)
+            if units >= character:
+                return index
             units += _units(char, self.encoding)
-        return Position(position.line, len(line))
+        return len(line)
+
+    def offset(self, position: types.Position) -> int:
+        """The index in the text of a client position, as an edit's range means it: a position
+        past the last line is the end of the text, a column past a line's end is that end."""
+        lines = self.lines
+        if position.line >= len(lines):
+            return len(self.text)
+        start = sum(map(len, itertools.islice(lines, position.line)))
+        return start + self._column(lines[position.line].rstrip("\r\n"), position.character)
 
     def range_to_client(self, span: Span) -> types.Range:
         return types.Range(self.to_client(span.start), self.to_client(span.end))

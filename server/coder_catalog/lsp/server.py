@@ -18,6 +18,7 @@ from lsprotocol import types
 from pygls.exceptions import JsonRpcException
 from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol
+from pygls.protocol.language_server import lsp_method
 
 from coder_catalog import __version__
 from coder_catalog.lsp import account_commands, code_lens, features, workspace_commands
@@ -105,6 +106,14 @@ class CatalogProtocol(LanguageServerProtocol):
                 self._send_response(data["id"], error=exc.to_response_error())
                 return _Answered()
             raise
+
+    @lsp_method(types.TEXT_DOCUMENT_DID_CHANGE)
+    def lsp_text_document__did_change(self, params: types.DidChangeTextDocumentParams) -> Any:
+        """Leave the text to the server's ``didChange`` handler (``CatalogDocuments.apply_changes``):
+        pygls would edit its own copy first, splitting lines where LSP does not (U+2028, form feeds...)
+        and walking every line of the file in Python at each keystroke."""
+        if (handler := self.fm.features.get(types.TEXT_DOCUMENT_DID_CHANGE)) is not None:
+            yield handler, (params,), None
 
 
 class _Answered:
@@ -231,10 +240,18 @@ def create_server() -> CatalogServer:
 
     @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
     def did_change(ls: CatalogServer, params: types.DidChangeTextDocumentParams) -> None:
-        uri = params.text_document.uri
-        text = ls.workspace.get_text_document(uri).source
-        document = ls.catalog.change(uri, params.text_document.version, text)
-        if document is not None and document.is_catalog:
+        uri, version = params.text_document.uri, params.text_document.version
+        document = ls.catalog.apply_changes(uri, version, params.content_changes, ls.encoding())
+        if document is None:
+            log.warning("a change to %s, which is not open, was ignored", uri)
+            return
+        # pygls's copy of the text, for anything that reads it: replaced, not edited (see the protocol)
+        ls.workspace.put_text_document(
+            types.TextDocumentItem(
+                uri=uri, language_id=document.language_id or "", version=version, text=document.text
+            )
+        )
+        if document.is_catalog:
             ls.publisher.changed(document)
 
     @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
