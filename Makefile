@@ -47,7 +47,7 @@ bench: $(STAMP)
 
 # A longer run of the property-based edit/request fuzzing that `make test` runs briefly.
 fuzz: $(STAMP)
-	CODER_CATALOG_FUZZ_EXAMPLES=3000 $(BIN)/python -m pytest -q tests/reliability/test_fuzzed_edits.py
+	CODER_CATALOG_FUZZ_EXAMPLES=3000 $(BIN)/python -m pytest -q tests/reliability/test_fuzzed_edits.py tests/reliability/test_fuzzed_sessions.py
 
 check: $(STAMP)
 	$(BIN)/ruff check server tests benchmarks examples

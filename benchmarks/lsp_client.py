@@ -14,7 +14,7 @@ import contextlib
 import re
 import statistics
 import time
-from collections.abc import Mapping
+from collections.abc import Coroutine, Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -78,6 +78,7 @@ class BenchClient(LanguageClient):
         self._received: list[float] = []  # publishes read from the pipe, not yet handled
         self._request_written: dict[bytes, float] = {}  # client request id -> written to the pipe
         self._answer_read: dict[bytes, float] = {}  # client request id -> its answer read from the pipe
+        self.capture_next_request = False  # set by request_latencies: note the id of the next request written
         self.last_request_id = b""
 
         @self.feature(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
@@ -128,7 +129,8 @@ class BenchClient(LanguageClient):
             now = time.perf_counter()
             if PUBLISH_MARK in body:
                 self._received.append(now)
-            elif b'"method"' not in body[:200] and (found := CLIENT_REQUEST_ID.search(body, 0, 200)):
+            elif found := CLIENT_REQUEST_ID.search(body, 0, 300):
+                # An answer (or a request of the server: never looked up, the client numbers its own).
                 self._answer_read[found.group(1)] = now
             return body
 
@@ -140,8 +142,14 @@ class BenchClient(LanguageClient):
 
         def timed_write(data: bytes) -> None:
             write(data)
-            head = data[:300]
-            if b'"method"' in head and (found := CLIENT_REQUEST_ID.search(head)):
+            # pygls writes the header and the body at once, the id first ("method" may come after
+            # long params). The request is written when its coroutine is first awaited.
+            if (
+                self.capture_next_request
+                and b'"method"' in data  # not the client's answer to a request of the server
+                and (found := CLIENT_REQUEST_ID.search(data, 0, 300))
+            ):
+                self.capture_next_request = False
                 self.last_request_id = found.group(1)
                 self._request_written[found.group(1)] = time.perf_counter()
 
@@ -287,6 +295,7 @@ async def request_latencies(
         position = types.Position(line, column)
         started = time.perf_counter()
         result: Any
+        pending: Coroutine[Any, Any, Any]
         if hover:
             pending = client.text_document_hover_async(
                 types.HoverParams(text_document=document, position=position)
@@ -295,10 +304,10 @@ async def request_latencies(
             pending = client.text_document_completion_async(
                 types.CompletionParams(text_document=document, position=position)
             )
-        request_id = client.last_request_id
+        client.capture_next_request = True
         result = await asyncio.wait_for(pending, timeout)
         observed = time.perf_counter() - started
-        latencies.append(Answered(client.wire_time(request_id), observed))
+        latencies.append(Answered(client.wire_time(client.last_request_id), observed))
         if isinstance(result, types.CompletionList):
             answered += bool(result.items)
         elif isinstance(result, list):
