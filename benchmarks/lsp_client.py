@@ -141,7 +141,9 @@ class BenchClient(LanguageClient):
         write = writer.write
 
         def timed_write(data: bytes) -> None:
-            write(data)
+            # Timed before the write: writing wakes the server, and on a busy machine the scheduler
+            # may run it (and let it answer) before this process gets the processor back.
+            now = time.perf_counter()
             # pygls writes the header and the body at once, the id first ("method" may come after
             # long params). The request is written when its coroutine is first awaited.
             if (
@@ -151,7 +153,8 @@ class BenchClient(LanguageClient):
             ):
                 self.capture_next_request = False
                 self.last_request_id = found.group(1)
-                self._request_written[found.group(1)] = time.perf_counter()
+                self._request_written[found.group(1)] = now
+            write(data)
 
         writer.write = timed_write
 

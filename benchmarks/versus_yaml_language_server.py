@@ -79,12 +79,13 @@ CHECK_JSONSCHEMA = "check-jsonschema==0.39.*"
 YLS_VALIDATION_DELAY_MS = 200  # yamlSettings.validationDelayMs in yaml-language-server 1.25.0
 
 EDITS = 40  # at most, per server and file
-REQUESTS = 40  # completions (and as many hovers) at most, per server and file
+REQUESTS = 100  # completions (and as many hovers) at most, per server and file
 BUDGET_SECONDS = 10.0  # per series: stop once spent and at least MINIMUM were timed
 MINIMUM = 6
 LINT_FILES = 1000
 LINT_RUNS = 3
 TIMEOUT = 120.0  # any single wait
+SETTLE_SECONDS = 2.0  # after both servers started, before the first open
 USERS_WITH_CODER_EVERY = 500
 
 
@@ -294,6 +295,9 @@ async def _file(
         for name, command in commands.items():
             current = name
             clients[name], pids[name] = await _start(command, root / name, settings)
+        await asyncio.sleep(
+            SETTLE_SECONDS
+        )  # whatever a server does after start-up is not timed in the other's open
         uris: dict[str, str] = {}
         for name, client in clients.items():
             current = name
