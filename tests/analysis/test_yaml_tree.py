@@ -158,3 +158,25 @@ def test_syntax_errors_have_a_position(text: str, line: int) -> None:
 def test_empty_and_comment_only_documents() -> None:
     assert parse_document("").root is None
     assert parse_document("# only a comment\n\n").root is None
+
+
+@pytest.mark.parametrize("character", ["\x85", "\u2028", "\u2029"])
+def test_nel_ls_and_ps_are_characters_as_in_yaml_1_2(character: str) -> None:
+    """libyaml (YAML 1.1) breaks lines at them; Backstage (YAML 1.2) and LSP do not."""
+    text = f'a: 1 # note{character}more\nb: "x{character}y"\nc: p{character}q\n'
+    root = parse_document(text).root
+    assert isinstance(root, Mapping)
+    assert [(e.key_text, e.value.value) for e in root.entries] == [
+        ("a", 1),
+        ("b", f"x{character}y"),
+        ("c", f"p{character}q"),
+    ]
+    assert [e.key.span.start.line for e in root.entries] == [0, 1, 2]
+    assert root.entries[2].value.span.end.column == 6
+
+
+def test_stand_ins_never_collide_with_the_text() -> None:
+    text = "a: \ue000\u2028\ue001\n"
+    root = parse_document(text).root
+    assert isinstance(root, Mapping)
+    assert root.entries[0].value.value == "\ue000\u2028\ue001"

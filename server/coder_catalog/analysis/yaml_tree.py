@@ -217,8 +217,9 @@ def _span(node: yaml.Node) -> Span:
 
 
 class _Builder:
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, restore: dict[int, str] | None = None) -> None:
         self.text = text
+        self.restore = restore  # stand-ins back to the characters they stand for (see _stand_ins)
         self.built: dict[int, Node] = {}
         self.duplicates: list[tuple[Entry, Entry]] = []
         self.has_aliases = False
@@ -231,6 +232,8 @@ class _Builder:
             return known  # an alias: the same node again, never a copy
         cls = type(node)
         if cls is yaml.ScalarNode:
+            if self.restore is not None:
+                node.value = node.value.translate(self.restore)
             scalar = self._scalar(node)  # type: ignore[arg-type]
             built[id(node)] = scalar
             return scalar
@@ -303,13 +306,35 @@ def _expanded_size(root: Node, limit: int) -> int:
     return size(root)
 
 
+# libyaml reads YAML 1.1, where NEL, LS and PS break lines; in YAML 1.2 (Backstage's reading) and
+# in LSP they are ordinary characters. They are handed to libyaml as private-use characters absent
+# from the text (the same length, so every position stays true) and given back in the values.
+_YAML11_LINE_BREAKS = ("\x85", "\u2028", "\u2029")
+
+
+def _stand_ins(text: str) -> tuple[dict[int, str], dict[int, str]] | None:
+    """(to libyaml, back from it) translation tables, or None when the text has none of them."""
+    present = [c for c in _YAML11_LINE_BREAKS if c in text]
+    if not present:
+        return None
+    forward: dict[int, str] = {}
+    candidate = 0xE000
+    for char in present:
+        while chr(candidate) in text:
+            candidate += 1
+        forward[ord(char)] = chr(candidate)
+        candidate += 1
+    return forward, {ord(stand_in): char for char, stand_in in ((chr(k), v) for k, v in forward.items())}
+
+
 def parse_document(text: str) -> ParsedDocument:
     """Parse text holding at most one YAML document.
 
     Raises YamlSyntaxError (with the position libyaml reports) or YamlTooLarge.
     """
+    tables = _stand_ins(text) if not text.isascii() else None
     try:
-        composed = yaml.compose(text, Loader=_Loader)  # type: ignore[arg-type]
+        composed = yaml.compose(text.translate(tables[0]) if tables else text, Loader=_Loader)  # type: ignore[arg-type]
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         if exc.context_mark is not None and mark is not None and mark.index >= len(text.rstrip()):
@@ -328,7 +353,7 @@ def parse_document(text: str) -> ParsedDocument:
         raise YamlSyntaxError("the document is nested too deeply", Span.point(0, 0)) from None
     if composed is None:
         return ParsedDocument(None)
-    builder = _Builder(text)
+    builder = _Builder(text, tables[1] if tables else None)
     try:
         root = builder.build(composed)
         if len(builder.built) > MAX_EXPANDED_NODES or (
