@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import unquote, urlparse
 
 from lsprotocol import types
-from pygls.exceptions import JsonRpcException
+from pygls.exceptions import JsonRpcException, JsonRpcInternalError
 from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol
 from pygls.protocol.language_server import lsp_method
@@ -28,6 +28,8 @@ from coder_catalog.lsp.diagnostics import DiagnosticsPublisher
 from coder_catalog.lsp.documents import CatalogDocuments, OpenDocument
 from coder_catalog.lsp.json_answers import converter_factory
 from coder_catalog.lsp.positions import encoding_name
+from coder_catalog.lsp.quick_requests import QUICK_METHODS, QuickRequest, quick_request
+from coder_catalog.lsp.quick_requests import answer as answer_quickly
 from coder_catalog.lsp.stdio import serve_stdio
 
 log = logging.getLogger(__name__)
@@ -96,9 +98,13 @@ class _WorkDoneProgress(ProgressHandle):
 
 class CatalogProtocol(LanguageServerProtocol):
     """pygls's protocol, except that a request whose parameters cannot be read gets an error answer
-    (Invalid params) instead of no answer at all, which would leave the client waiting."""
+    (Invalid params) instead of no answer at all, which would leave the client waiting; that
+    completion and hover take a shorter way (``quick_requests``); and that edits are applied by
+    the server's ``didChange`` handler."""
 
     def structure_message(self, data: dict[str, Any]) -> Any:
+        if data.get("method") in QUICK_METHODS and (quick := quick_request(data)) is not None:
+            return quick
         try:
             return super().structure_message(data)
         except JsonRpcException as exc:
@@ -106,6 +112,17 @@ class CatalogProtocol(LanguageServerProtocol):
                 self._send_response(data["id"], error=exc.to_response_error())
                 return _Answered()
             raise
+
+    def handle_message(self, message: Any) -> None:
+        if type(message) is not QuickRequest or self._shutdown:
+            super().handle_message(message)
+            return
+        try:
+            answer_quickly(self, message, send_raw)
+        except Exception:  # never leave the client waiting
+            log.exception("%s failed", message.method)
+            error = JsonRpcInternalError(message=f"coder-catalog could not answer {message.method}")
+            self._send_response(message.id, error=error.to_response_error())
 
     @lsp_method(types.TEXT_DOCUMENT_DID_CHANGE)
     def lsp_text_document__did_change(self, params: types.DidChangeTextDocumentParams) -> Any:
