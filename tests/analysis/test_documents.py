@@ -160,3 +160,42 @@ def test_split_lines_breaks_at_lf_crlf_and_cr_only(text: str) -> None:
     assert len(lines) == len(re.findall(r"\r\n|\r|\n", text)) + (
         not text.endswith(("\n", "\r")) and text != ""
     )
+
+
+def reference_split(text: str) -> list[tuple[int, str]]:
+    """The splitting rule written plainly (a multi-line regex), for comparison."""
+    marker = re.compile(r"^(?:(?P<start>---)|\.\.\.)(?=[ \t\r\n]|$)", re.MULTILINE)
+    preamble = re.compile(r"(?:[ \t]*(?:#[^\n]*)?\n|%[^\n]*\n)*[ \t]*(?:#[^\n]*)?")
+    pieces: list[tuple[int, str]] = []
+    start = line = 0
+
+    def cut(end: int) -> None:
+        nonlocal start, line
+        if end > start:
+            pieces.append((line, text[start:end]))
+            line += text.count("\n", start, end)
+            start = end
+
+    for found in marker.finditer(text):
+        if found.group("start") is not None:
+            if not preamble.fullmatch(text, start, found.start()):
+                cut(found.start())
+        else:
+            line_end = text.find("\n", found.end())
+            cut(len(text) if line_end < 0 else line_end + 1)
+    cut(len(text))
+    return pieces
+
+
+DOCUMENT_TEXT = st.lists(
+    st.sampled_from(
+        ["---", "...", "--- ", "---x", "....", "a: 1", "# c", "%YAML 1.2", "\n", "\r\n", " ", "\t", "-"]
+    )
+).map("".join)
+
+
+@given(DOCUMENT_TEXT)
+def test_split_documents_follows_the_marker_rule(text: str) -> None:
+    if "\r" in text and "\n" not in text:
+        return  # old Mac line ends take the line-by-line path
+    assert [(s.start_line, s.text) for s in split_documents(text)] == reference_split(text)
