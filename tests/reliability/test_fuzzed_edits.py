@@ -4,11 +4,11 @@ the final diagnostics equal those of a fresh open of the final text. ``make fuzz
 
 from __future__ import annotations
 
-import os
 import time
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from tests.reliability import fuzz_inputs
 
 from coder_catalog.analysis.editor.completion import complete
 from coder_catalog.analysis.editor.hover import hover
@@ -17,56 +17,9 @@ from coder_catalog.lsp.deployments import ProgressHandle, TemplateProviders
 from coder_catalog.lsp.diagnostics import DiagnosticsPublisher
 from coder_catalog.lsp.documents import CatalogDocuments
 
-EXAMPLES = int(os.environ.get("CODER_CATALOG_FUZZ_EXAMPLES", "60"))
 REQUEST_BOUND_SECONDS = 0.5
 URI = "file:///fuzz/catalog-info.yaml"
-START = """apiVersion: backstage.io/v1alpha1
-kind: Component
-metadata:
-  name: fuzzed
-  annotations:
-    backstage.io/source-location: url:https://github.com/acme/fuzzed/tree/main/
-spec:
-  type: service
-  lifecycle: production
-  owner: team-a
-  coder:
-    templateName: docker
-    mode: auto
-    params:
-      cpu: "4"
-"""
-
-PIECES = st.sampled_from(
-    [
-        "\n",
-        " ",
-        "\t",
-        ":",
-        "-",
-        "---\n",
-        "...\n",
-        "[",
-        "]",
-        "{",
-        "}",
-        '"',
-        "'",
-        "&a ",
-        "*a",
-        "!!str ",
-        "#",
-        "é",
-        "😀",
-        "\u2028",
-        "coder:",
-        "  params:\n",
-        "templateName: ",
-        "mode: Auto",
-        "x" * 300,
-        "\r\n",
-    ]
-)
+PIECES = st.sampled_from(fuzz_inputs.PIECES)
 EDIT = st.tuples(st.floats(0, 1), st.integers(0, 40), st.lists(PIECES, max_size=4).map("".join))
 REQUEST = st.tuples(st.sampled_from(["complete", "hover", "symbols"]), st.floats(0, 1), st.integers(0, 80))
 
@@ -88,13 +41,13 @@ def position(text: str, where: float, column: int) -> tuple[int, int]:
     return line, column
 
 
-@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=fuzz_inputs.EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     st.lists(st.one_of(EDIT.map(lambda e: ("edit", e)), REQUEST.map(lambda r: ("request", r))), max_size=25)
 )
 def test_random_edits_and_requests(steps: list[tuple[str, tuple[object, ...]]]) -> None:
     documents, publisher, published = new_documents()
-    text = START
+    text = fuzz_inputs.START
     document = documents.open(URI, "/fuzz/catalog-info.yaml", "yaml", 1, text)
     publisher.publish(URI)
     for version, (kind, step) in enumerate(steps, start=2):

@@ -29,61 +29,18 @@ from hypothesis import strategies as st
 from lsprotocol import types
 from pygls.lsp.client import LanguageClient
 from tests.lsp.conftest import server_env
+from tests.reliability import fuzz_inputs
 
 T = TypeVar("T")
 
-EXAMPLES = max(10, int(os.environ.get("CODER_CATALOG_FUZZ_EXAMPLES", "60")) // 2)
+EXAMPLES = max(10, fuzz_inputs.EXAMPLES // 2)
 REQUEST_BOUND_SECONDS = 3.0
 DIAGNOSTICS_BOUND_SECONDS = 15.0
 SNAPSHOT = Path(__file__).resolve().parents[1] / "fixtures" / "coder-templates.json"
-START = """apiVersion: backstage.io/v1alpha1
-kind: Component
-metadata:
-  name: fuzzed
-  annotations:
-    backstage.io/source-location: url:https://github.com/acme/fuzzed/tree/main/
-spec:
-  type: service
-  lifecycle: production
-  owner: team-a
-  coder:
-    templateName: docker
-    mode: auto
-    params:
-      cpu: "4"
-"""
+START = fuzz_inputs.START
+# Over the wire, more: form feeds, lone CRs, NUL, a 2,000-character line, whole lines.
 PIECES = st.sampled_from(
-    [
-        "\n",
-        " ",
-        "\t",
-        ":",
-        "- ",
-        "---\n",
-        "...\n",
-        "[",
-        "]",
-        "{",
-        "}",
-        '"',
-        "'",
-        "&a ",
-        "*a",
-        "!!str ",
-        "# ",
-        "é",
-        "😀",
-        "\u2028",
-        "\x0c",
-        "\r",
-        "\r\n",
-        "coder:\n",
-        "  params:\n",
-        "    templateName: dokker\n",
-        "mode: Auto",
-        "x" * 2000,  # a long line
-        "\x00",
-    ]
+    [*fuzz_inputs.PIECES, "\x0c", "\r", "\x00", "x" * 2000, "coder:\n", "    templateName: dokker\n"]
 )
 EDIT = st.tuples(st.floats(0, 1), st.integers(0, 60), st.lists(PIECES, max_size=4).map("".join))
 CHANGE = st.one_of(
