@@ -22,6 +22,17 @@ def frame(message: dict) -> bytes:
 
 
 EXIT = frame({"jsonrpc": "2.0", "method": "exit"})
+HOVER_AFTER_SHUTDOWN = frame(
+    {
+        "jsonrpc": "2.0",
+        "id": 4,
+        "method": "textDocument/hover",
+        "params": {
+            "textDocument": {"uri": "file:///nowhere/catalog-info.yaml"},
+            "position": {"line": 0, "character": 0},
+        },
+    }
+)
 SESSION = b"".join(
     [
         frame({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"capabilities": {}}}),
@@ -96,6 +107,13 @@ def test_served_from_a_pipe() -> None:
             chunk = server.stdout.read1(65536)
             assert chunk, "the server closed its output before answering shutdown"
             received += chunk
+        # A request after shutdown is answered with an error (pygls alone would never answer it).
+        server.stdin.write(HOVER_AFTER_SHUTDOWN)
+        server.stdin.flush()
+        while 4 not in answers(received):
+            chunk = server.stdout.read1(65536)
+            assert chunk, "the server closed its output before answering the request after shutdown"
+            received += chunk
         server.stdin.write(EXIT)
         server.stdin.close()
         received += server.stdout.read()
@@ -109,8 +127,9 @@ def test_served_from_a_pipe() -> None:
         server.stderr.close()
         server.stdout.close()
     got = answers(received)
-    assert set(got) == {1, 2, 3}, stderr.decode()[-2000:]
+    assert set(got) == {1, 2, 3, 4}, stderr.decode()[-2000:]
     assert got[2]["result"] is None
+    assert got[4]["error"]["code"] == -32600
     assert b"Traceback" not in stderr
     assert b"stdin read on the event loop" in stderr
 

@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import unquote, urlparse
 
 from lsprotocol import types
-from pygls.exceptions import JsonRpcException, JsonRpcInternalError
+from pygls.exceptions import JsonRpcException, JsonRpcInternalError, JsonRpcInvalidRequest
 from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol
 from pygls.protocol.language_server import lsp_method
@@ -99,8 +99,8 @@ class _WorkDoneProgress(ProgressHandle):
 class CatalogProtocol(LanguageServerProtocol):
     """pygls's protocol, except that a request whose parameters cannot be read gets an error answer
     (Invalid params) instead of no answer at all, which would leave the client waiting; that
-    completion and hover take a shorter way (``quick_requests``); and that edits are applied by
-    the server's ``didChange`` handler."""
+    completion and hover take a shorter way (``quick_requests``); that a request after ``shutdown``
+    is answered with an error; and that edits are applied by the server's ``didChange`` handler."""
 
     def structure_message(self, data: dict[str, Any]) -> Any:
         if data.get("method") in QUICK_METHODS and (quick := quick_request(data)) is not None:
@@ -114,6 +114,11 @@ class CatalogProtocol(LanguageServerProtocol):
             raise
 
     def handle_message(self, message: Any) -> None:
+        if self._shutdown and _is_request(message) and message.method != types.EXIT:
+            # pygls drops it, and the client would wait for ever; LSP asks for this error.
+            refused = JsonRpcInvalidRequest(message="the server is shutting down")
+            self._send_response(message.id, error=refused.to_response_error())
+            return
         if type(message) is not QuickRequest or self._shutdown:
             super().handle_message(message)
             return
@@ -131,6 +136,10 @@ class CatalogProtocol(LanguageServerProtocol):
         and walking every line of the file in Python at each keystroke."""
         if (handler := self.fm.features.get(types.TEXT_DOCUMENT_DID_CHANGE)) is not None:
             yield handler, (params,), None
+
+
+def _is_request(message: Any) -> bool:
+    return getattr(message, "id", None) is not None and isinstance(getattr(message, "method", None), str)
 
 
 class _Answered:
