@@ -5,6 +5,7 @@ the final diagnostics equal those of a fresh open of the final text. ``make fuzz
 from __future__ import annotations
 
 import time
+from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -45,22 +46,22 @@ def position(text: str, where: float, column: int) -> tuple[int, int]:
 @given(
     st.lists(st.one_of(EDIT.map(lambda e: ("edit", e)), REQUEST.map(lambda r: ("request", r))), max_size=25)
 )
-def test_random_edits_and_requests(steps: list[tuple[str, tuple[object, ...]]]) -> None:
+def test_random_edits_and_requests(steps: list[tuple[str, tuple[Any, ...]]]) -> None:
     documents, publisher, published = new_documents()
     text = fuzz_inputs.START
     document = documents.open(URI, "/fuzz/catalog-info.yaml", "yaml", 1, text)
     publisher.publish(URI)
     for version, (kind, step) in enumerate(steps, start=2):
         if kind == "edit":
-            where, length, insert = step  # type: ignore[misc]
-            at = int(float(where) * len(text))  # type: ignore[arg-type]
-            text = text[:at] + str(insert) + text[at + int(length) :]  # type: ignore[call-overload]
+            where, length, insert = step
+            at = int(where * len(text))
+            text = text[:at] + insert + text[at + length :]
             documents.change(URI, version, text)
             publisher.publish(URI)
             continue
-        name, where, column = step  # type: ignore[misc]
+        name, where, column = step
         analyzer = documents.analyzer_for(document)
-        line, col = position(text, float(where), int(column))  # type: ignore[arg-type]
+        line, col = position(text, where, column)
         started = time.perf_counter()
         if name == "complete":
             complete(analyzer, text, line, col, snippets=True)
