@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import random
 import re
 
 import pytest
 from analysis_support import Linter
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from coder_catalog.analysis.analyze import Analyzer
-from coder_catalog.analysis.documents import split_documents, split_lines
+from coder_catalog.analysis.documents import RESPLIT_FROM, split_documents, split_documents_again, split_lines
 from coder_catalog.analysis.templates import TemplateData
 from coder_catalog.settings import Settings
 
@@ -199,3 +200,59 @@ def test_split_documents_follows_the_marker_rule(text: str) -> None:
     if "\r" in text and "\n" not in text:
         return  # old Mac line ends take the line-by-line path
     assert [(s.start_line, s.text) for s in split_documents(text)] == reference_split(text)
+
+
+LARGE_DOCUMENTS = st.lists(
+    st.sampled_from(
+        ["---\n", "...\n", "a: 1\n", "# c\n", "%YAML 1.2\n", "\n", "b: [1, 2]\n", "--- x\n", "---x\n"]
+    ),
+    min_size=1,
+    max_size=60,
+).map("".join)
+
+
+@settings(max_examples=int(os.environ.get("CODER_CATALOG_FUZZ_EXAMPLES", "50")), deadline=None)
+@given(
+    LARGE_DOCUMENTS,
+    st.integers(0, 10**9),
+    st.integers(0, 40),
+    st.sampled_from(["", "\n", "---\n", "\n---\n", "...\n", "x", "# c\n", "-", "--", ".", "\n...", " "]),
+)
+def test_split_documents_again_equals_a_whole_split(text: str, where: int, length: int, insert: str) -> None:
+    """Reusing the previous split gives the split of the new text, wherever the change is."""
+    old = text * (RESPLIT_FROM // max(len(text), 1) + 1)  # above the size where reuse starts
+    at = where % (len(old) + 1)
+    new = old[:at] + insert + old[at + length :]
+    assert split_documents_again(old, split_documents(old), new) == split_documents(new)
+
+
+def test_typing_in_one_document_of_a_large_file_reuses_the_others() -> None:
+    old = "".join(ENTITY.format(name=f"s{n}", mode="auto") + "---\n" for n in range(400))
+    before = split_documents(old)
+    at = old.index("name: s200") + len("name: s2")
+    new = old[:at] + "x\n" + old[at:]  # one more line in document 200
+    after = split_documents_again(old, before, new)
+    assert after == split_documents(new)
+    assert all(a is b for a, b in zip(after[:199], before[:199], strict=True))  # kept as they were
+    assert after[300].start_line == before[300].start_line + 1 and after[300].text is before[300].text
+
+
+def test_edits_in_a_large_file_analyse_as_a_fresh_file(
+    settings: Settings, template_data: TemplateData
+) -> None:
+    """Above RESPLIT_FROM the Analyzer reuses its previous split: findings stay those of a fresh look."""
+    chooser = random.Random(8)
+    text = "---\n".join(
+        ENTITY.format(name=f"s{i}", mode=chooser.choice(["auto", "Auto", "manual"])) for i in range(400)
+    )
+    assert len(text) > RESPLIT_FROM
+    analyzer = Analyzer(settings, template_data)
+    analyzer.analyze(text)
+    for _ in range(25):
+        at = chooser.randrange(len(text))
+        text = (
+            text[:at]
+            + chooser.choice(["", "\n", "---\n", "x", "  mode: Auto\n", "...\n"])
+            + text[at + chooser.randint(0, 30) :]
+        )
+        assert analyzer.analyze(text).findings == Analyzer(settings, template_data).analyze(text).findings

@@ -20,7 +20,7 @@ from coder_catalog.analysis.documents import (
     DocumentCache,
     DocumentParse,
     Segment,
-    split_documents,
+    split_documents_again,
     split_lines,
 )
 from coder_catalog.analysis.effective import effective_coder
@@ -113,7 +113,7 @@ class Analyzer:
         if len(text) > MAX_FILE_CHARACTERS:
             return []  # refused (see analyze): no feature may parse it either
         if text is not self._last_text and text != self._last_text:
-            self._last_segments = split_documents(text)
+            self._last_segments = split_documents_again(self._last_text or "", self._last_segments, text)
             self._last_text = text
         return self._last_segments
 

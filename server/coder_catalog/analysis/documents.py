@@ -8,8 +8,10 @@ keeps parses by their exact text.
 
 from __future__ import annotations
 
+import heapq
 import re
 from collections import OrderedDict
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from coder_catalog.analysis.yaml_tree import (
@@ -70,16 +72,65 @@ def _markers(text: str) -> list[tuple[int, bool]]:
     followed by a space): found with str.find, three times faster than a multi-line regex."""
     found: list[tuple[int, bool]] = []
     for token, starts in (("---", True), ("...", False)):
-        if text.startswith(token) and text[3:4] in _AFTER_MARKER:
-            found.append((0, starts))
-        needle = "\n" + token
-        at = text.find(needle)
-        while at >= 0:
-            if text[at + 4 : at + 5] in _AFTER_MARKER:
-                found.append((at + 1, starts))
-            at = text.find(needle, at + 4)
+        found.extend((offset, starts) for offset in _marker_offsets(text, token, 0))
     found.sort()
     return found
+
+
+def _marker_offsets(text: str, token: str, begin: int) -> Iterator[int]:
+    """Offsets (from ``begin``, a line start) of the lines that are the marker ``token``."""
+    if begin == 0 and text.startswith(token) and text[3:4] in _AFTER_MARKER:
+        yield 0
+    needle = "\n" + token
+    at = text.find(needle, max(begin - 1, 0))
+    while at >= 0:
+        if text[at + 4 : at + 5] in _AFTER_MARKER:
+            yield at + 1
+        at = text.find(needle, at + 4)
+
+
+# (offset, start line, segments so far) after a cut -> stop there
+_Stop = Callable[[int, int, int], bool]
+
+
+def _split(
+    text: str,
+    markers: Iterable[tuple[int, bool]],
+    start: int = 0,
+    start_line: int = 0,
+    index: int = 0,
+    stop: _Stop | None = None,
+) -> tuple[list[Segment], int]:
+    """The documents of ``text`` from ``start`` (a line where a document begins) on, and the offset
+    where ``stop`` ended the work (the end of the text when it did not)."""
+    segments: list[Segment] = []
+    for offset, starts in markers:
+        if offset < start:
+            continue  # a "..." line already cut with the line before it
+        if starts:
+            if _PREAMBLE.fullmatch(text, start, offset):
+                continue  # comments, blank lines and directives belong to the document this starts
+            end = offset
+        else:
+            line_end = text.find("\n", offset)
+            end = len(text) if line_end < 0 else line_end + 1
+        if end > start:
+            piece = text[start:end]
+            breaks = piece.count("\n")
+            segments.append(
+                Segment(index + len(segments), start_line, piece, breaks + (0 if piece.endswith("\n") else 1))
+            )
+            start_line += breaks
+            start = end
+            if stop is not None and stop(start, start_line, index + len(segments)):
+                return segments, start
+    if len(text) > start:
+        piece = text[start:]
+        breaks = piece.count("\n")
+        segments.append(
+            Segment(index + len(segments), start_line, piece, breaks + (0 if piece.endswith("\n") else 1))
+        )
+    return segments, len(text)
 
 
 def split_documents(text: str) -> list[Segment]:
@@ -89,32 +140,101 @@ def split_documents(text: str) -> list[Segment]:
     """
     if "\r" in text and "\n" not in text:
         return _split_lines_slowly(text)  # old Mac line ends: MULTILINE anchors do not see them
-    segments: list[Segment] = []
-    start = 0  # offset where the current segment starts
-    start_line = 0
+    return _split(text, _markers(text))[0]
 
-    def cut(end: int) -> None:
-        nonlocal start, start_line
-        if end > start:
-            piece = text[start:end]
-            breaks = piece.count("\n")
-            segments.append(
-                Segment(len(segments), start_line, piece, breaks + (0 if piece.endswith("\n") else 1))
-            )
-            start_line += breaks
-            start = end
 
-    for offset, starts in _markers(text):
-        if offset < start:
-            continue  # a "..." line already cut with the line before it
-        if starts:
-            if not _PREAMBLE.fullmatch(text, start, offset):
-                cut(offset)
+# Below this size a file is split whole at each change (a fraction of a millisecond).
+RESPLIT_FROM = 64_000
+# A marker is recognised by the character before it and the four from its start: a cut this close
+# to the changed part could move with it.
+_MARKER_REACH = 5
+
+
+def split_documents_again(old_text: str, old: list[Segment], text: str) -> list[Segment]:
+    """``split_documents(text)``, reusing the split of a previous version of the text: documents
+    before the changed part are kept, the changed part is split again until a cut falls where the
+    previous version had one in the unchanged end, and the documents after it are kept (moved to
+    their new lines). Typing in one document of a large file re-splits that document only."""
+    if len(text) < RESPLIT_FROM or not old or "\n" not in text or "\n" not in old_text:
+        return split_documents(text)
+    prefix = _common_prefix(old_text, text)
+    suffix = _common_suffix(old_text, text, min(len(old_text), len(text)) - prefix)
+    kept, resume = 0, 0
+    for segment in old:
+        end = resume + len(segment.text)
+        if end + _MARKER_REACH > prefix:
+            break
+        kept, resume = kept + 1, end
+    line = old[kept - 1].start_line + old[kept - 1].text.count("\n") if kept else 0
+    delta = len(text) - len(old_text)
+    unchanged_from = len(text) - suffix + 1  # a cut here or later sees only unchanged text
+    old_cuts: dict[int, int] = {}  # old cut offset -> index of the old document starting there
+    offset = 0
+    for number, segment in enumerate(old):
+        offset += len(segment.text)
+        if offset + delta >= unchanged_from:
+            old_cuts[offset] = number + 1
+
+    def resynchronised(end: int, end_line: int, count: int) -> bool:
+        return end >= unchanged_from and end - delta in old_cuts
+
+    markers = heapq.merge(
+        ((offset, True) for offset in _marker_offsets(text, "---", resume)),
+        ((offset, False) for offset in _marker_offsets(text, "...", resume)),
+    )
+    middle, stopped = _split(text, markers, resume, line, kept, resynchronised)
+    segments = old[:kept] + middle
+    if stopped < len(text):
+        first = old_cuts[stopped - delta]
+        line_shift = (middle[-1].start_line + middle[-1].text.count("\n")) - old[first].start_line
+        index_shift = len(segments) - first
+        if line_shift == 0 and index_shift == 0:
+            segments += old[first:]
         else:
-            line_end = text.find("\n", offset)
-            cut(len(text) if line_end < 0 else line_end + 1)
-    cut(len(text))
+            segments += [
+                Segment(s.index + index_shift, s.start_line + line_shift, s.text, s.line_count)
+                for s in old[first:]
+            ]
     return segments
+
+
+_BLOCK = 4096
+
+
+def _common_prefix(a: str, b: str) -> int:
+    """How many characters ``a`` and ``b`` share from the start (compared a block at a time, then
+    by halves within the first block that differs)."""
+    limit = min(len(a), len(b))
+    at = 0
+    while at + _BLOCK <= limit and a[at : at + _BLOCK] == b[at : at + _BLOCK]:
+        at += _BLOCK
+    low, high = at, min(at + _BLOCK, limit)  # a[:low] == b[:low]; the answer is at most high
+    while low < high:
+        middle = (low + high + 1) // 2
+        if a[low:middle] == b[low:middle]:
+            low = middle
+        else:
+            high = middle - 1
+    return low
+
+
+def _common_suffix(a: str, b: str, limit: int) -> int:
+    """How many characters ``a`` and ``b`` share at the end, at most ``limit``."""
+    end_a, end_b = len(a), len(b)
+    size = 0
+    while (
+        size + _BLOCK <= limit
+        and a[end_a - size - _BLOCK : end_a - size] == b[end_b - size - _BLOCK : end_b - size]
+    ):
+        size += _BLOCK
+    low, high = size, min(size + _BLOCK, limit)
+    while low < high:
+        middle = (low + high + 1) // 2
+        if a[end_a - middle : end_a - low] == b[end_b - middle : end_b - low]:
+            low = middle
+        else:
+            high = middle - 1
+    return low
 
 
 def _split_lines_slowly(text: str) -> list[Segment]:

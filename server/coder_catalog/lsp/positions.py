@@ -55,6 +55,7 @@ class PositionConverter:
     def __init__(self, text: str, encoding: str | types.PositionEncodingKind | None) -> None:
         self.text = text
         self.encoding = encoding_name(encoding)
+        self._known_line_start = (0, 0)  # (line, its offset), see offset()
 
     @cached_property
     def lines(self) -> list[str]:
@@ -105,7 +106,12 @@ class PositionConverter:
         lines = self.lines
         if position.line >= len(lines):
             return len(self.text)
-        start = sum(map(len, itertools.islice(lines, position.line)))
+        # Where the last line asked for starts: an edit's end is usually on its start's line.
+        known_line, known_start = self._known_line_start
+        if position.line < known_line:
+            known_line, known_start = 0, 0
+        start = known_start + sum(map(len, itertools.islice(lines, known_line, position.line)))
+        self._known_line_start = (position.line, start)
         return start + self._column(lines[position.line].rstrip("\r\n"), position.character)
 
     def range_to_client(self, span: Span) -> types.Range:
