@@ -12,6 +12,7 @@ from coder_catalog.analysis.yaml_tree import (
     Scalar,
     Sequence,
     YamlSyntaxError,
+    YamlTooDeep,
     YamlTooLarge,
     parse_document,
     resolve_plain,
@@ -145,7 +146,6 @@ def test_recursive_alias_is_refused() -> None:
         ("a:\n  - x\n  y: z\n", 2),
         ('a: "unterminated\n', 0),
         ("\x00\x01\x02", 0),
-        ("a: " + "[" * 5000, 0),
     ],
 )
 def test_syntax_errors_have_a_position(text: str, line: int) -> None:
@@ -153,6 +153,20 @@ def test_syntax_errors_have_a_position(text: str, line: int) -> None:
         parse_document(text)
     assert info.value.span.start.line == line
     assert info.value.message
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a: " + "[" * 5000,
+        "a: " + "[" * 1001 + "]" * 1001 + "\n",
+        "".join(" " * i + "k:\n" for i in range(1100)) + " " * 1100 + "v\n",
+    ],
+)
+def test_nesting_beyond_1000_levels_is_refused_with_a_position(text: str) -> None:
+    with pytest.raises(YamlTooDeep) as info:
+        parse_document(text)
+    assert "1,000 levels" in str(info.value) and info.value.span.start.line >= 0
 
 
 def test_empty_and_comment_only_documents() -> None:

@@ -15,9 +15,11 @@ from coder_catalog.simulator.server import SimulatorServer
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples" / "catalog"
 SNAPSHOT = ROOT / "tests" / "fixtures" / "coder-templates.json"
+REFUSED = ROOT / "examples" / "refused"
 # Codes the examples cannot show: an internal error, an unreachable deployment, a template still
 # importing, a file over 8 MB, a pattern the simulator's templates do not use, and (offline) Coder's own evaluation.
 NOT_SHOWN_OFFLINE = {"CC000", "CC005", "CC200", "CC204", "CC310", "CC311"}
+SHOWN_BY_REFUSED = {"CC003", "CC006"}  # documents the analysis refuses: examples/refused (lint exits 2)
 
 
 def lint_codes(capsys: pytest.CaptureFixture[str], *args: str) -> set[str]:
@@ -35,7 +37,16 @@ def no_coder_env(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_examples_show_every_rule(capsys: pytest.CaptureFixture[str], no_coder_env: None) -> None:
     codes = lint_codes(capsys, "--templates", str(SNAPSHOT))
-    assert set(REGISTRY) - NOT_SHOWN_OFFLINE <= codes, sorted(set(REGISTRY) - NOT_SHOWN_OFFLINE - codes)
+    expected = set(REGISTRY) - NOT_SHOWN_OFFLINE - SHOWN_BY_REFUSED
+    assert expected <= codes, sorted(expected - codes)
+
+
+def test_refused_documents_are_reported_and_lint_exits_2(
+    capsys: pytest.CaptureFixture[str], no_coder_env: None
+) -> None:
+    assert main(["lint", str(REFUSED), "--format", "json", "--templates", str(SNAPSHOT)]) == 2
+    document = json.loads(capsys.readouterr().out)
+    assert {f["code"] for file in document["files"] for f in file["findings"]} == SHOWN_BY_REFUSED
 
 
 def test_against_the_simulator_coder_evaluates_the_dynamic_template(

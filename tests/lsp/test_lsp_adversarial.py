@@ -22,7 +22,7 @@ def alias_bomb() -> str:
 
 DOCUMENTS = {
     "alias-bomb": (alias_bomb(), "CC003"),
-    "deep-nesting": ("apiVersion: v1\nkind: Thing\na: " + "[" * 100_000 + "\n", "CC001"),
+    "deep-nesting": ("apiVersion: v1\nkind: Thing\na: " + "[" * 100_000 + "\n", "CC006"),
     "huge-file": ("apiVersion: v1\nkind: Thing\n" + "a: b\n" * 10_000_000, "CC005"),
     "one-megabyte-line": (
         "apiVersion: v1\nkind: Thing\nmetadata:\n  name: " + "x" * 1_000_000 + "\n",

@@ -29,6 +29,7 @@ from coder_catalog.analysis.findings import SEVERITY_RANK, Finding, Severity
 from coder_catalog.analysis.rules.base import REGISTRY, Check, EntityContext
 from coder_catalog.analysis.rules.yaml_problems import (
     ALIAS_BOMB,
+    DOCUMENT_TOO_DEEP,
     DUPLICATE_KEY,
     FILE_TOO_LARGE,
     INTERNAL_ERROR,
@@ -38,7 +39,7 @@ from coder_catalog.analysis.rules.yaml_problems import (
 )
 from coder_catalog.analysis.spans import Position, Span
 from coder_catalog.analysis.templates import TemplateData
-from coder_catalog.analysis.yaml_tree import Entry, Mapping
+from coder_catalog.analysis.yaml_tree import Entry, Mapping, YamlTooDeep
 from coder_catalog.settings import Settings
 
 # Beyond this a file is refused with one finding rather than parsed (catalog files are far smaller).
@@ -233,14 +234,9 @@ class Analyzer:
             error = parse.syntax_error
             return [_driver(SYNTAX_ERROR, error.span, f"YAML syntax error: {error.message}")], _NO_FACTS
         if parse.too_large is not None:
-            return (
-                [
-                    _driver(
-                        ALIAS_BOMB, parse.too_large.span, f"{parse.too_large}; the document is not checked"
-                    )
-                ],
-                _NO_FACTS,
-            )
+            refused = parse.too_large
+            code = DOCUMENT_TOO_DEEP if isinstance(refused, YamlTooDeep) else ALIAS_BOMB
+            return [_driver(code, refused.span, f"{refused}; the document is not checked")], _NO_FACTS
         parsed = parse.parsed
         if parsed is None or parsed.root is None:
             return [], _NO_FACTS

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 
 from coder_catalog.analysis.yaml_tree import (
     ParsedDocument,
+    YamlRefused,
     YamlSyntaxError,
-    YamlTooLarge,
     parse_document,
 )
 
@@ -42,7 +42,7 @@ class DocumentParse:
 
     parsed: ParsedDocument | None
     syntax_error: YamlSyntaxError | None = None
-    too_large: YamlTooLarge | None = None
+    too_large: YamlRefused | None = None  # too large once aliases are expanded, or too deep
 
 
 # Characters str.splitlines() breaks lines at, and YAML and LSP do not.
@@ -276,7 +276,7 @@ def parse_segment(text: str) -> DocumentParse:
         return DocumentParse(parse_document(text))
     except YamlSyntaxError as exc:
         return DocumentParse(None, syntax_error=exc)
-    except YamlTooLarge as exc:
+    except YamlRefused as exc:
         return DocumentParse(None, too_large=exc)
 
 

@@ -65,12 +65,26 @@ MAX_EXPANDED_NODES = 100_000
 STR_TAG = "tag:yaml.org,2002:str"
 
 
-class YamlTooLarge(Exception):
+class YamlRefused(Exception):
+    """A document the analysis will not take in whole: it is reported, not checked."""
+
+    def __init__(self, message: str, span: Span) -> None:
+        super().__init__(message)
+        self.span = span
+
+
+class YamlTooLarge(YamlRefused):
     """Aliases would expand the document beyond what any catalog file needs (a 'billion laughs')."""
 
     def __init__(self, span: Span, size: int) -> None:
-        super().__init__(f"aliases expand this document to more than {size:,} nodes")
-        self.span = span
+        super().__init__(f"aliases expand this document to more than {size:,} nodes", span)
+
+
+class YamlTooDeep(YamlRefused):
+    """The document is nested deeper than the parser can follow."""
+
+    def __init__(self, span: Span) -> None:
+        super().__init__("the document is nested more than 1,000 levels deep", span)
 
 
 class YamlSyntaxError(Exception):
@@ -330,7 +344,7 @@ def _stand_ins(text: str) -> tuple[dict[int, str], dict[int, str]] | None:
 def parse_document(text: str) -> ParsedDocument:
     """Parse text holding at most one YAML document.
 
-    Raises YamlSyntaxError (with the position libyaml reports) or YamlTooLarge.
+    Raises YamlSyntaxError (with the position libyaml reports), YamlTooLarge or YamlTooDeep.
     """
     tables = _stand_ins(text) if not text.isascii() else None
     try:
@@ -341,6 +355,8 @@ def parse_document(text: str) -> ParsedDocument:
             mark = exc.context_mark  # "unexpected end": point at what was left open, not past the end
         line, column = (mark.line, mark.column) if mark is not None else (0, 0)
         message = exc.problem or exc.context or "invalid YAML"
+        if "maximum nesting depth" in message:  # libyaml's own limit (1,000 levels)
+            raise YamlTooDeep(Span.point(line, column)) from None
         if exc.context and exc.problem:
             message = f"{exc.problem} ({exc.context})"
         raise YamlSyntaxError(_clean(message), Span.point(line, column)) from None
@@ -350,7 +366,7 @@ def parse_document(text: str) -> ParsedDocument:
         reason = getattr(exc, "reason", None) or str(exc).splitlines()[0]
         raise YamlSyntaxError(_clean(str(reason)), span) from None
     except RecursionError:
-        raise YamlSyntaxError("the document is nested too deeply", Span.point(0, 0)) from None
+        raise YamlTooDeep(Span.point(0, 0)) from None
     if composed is None:
         return ParsedDocument(None)
     builder = _Builder(text, tables[1] if tables else None)
@@ -361,7 +377,7 @@ def parse_document(text: str) -> ParsedDocument:
         ):
             raise YamlTooLarge(root.span, MAX_EXPANDED_NODES)
     except RecursionError:
-        raise YamlSyntaxError("the document is nested too deeply", _span(composed)) from None
+        raise YamlTooDeep(_span(composed)) from None
     return ParsedDocument(root, builder.duplicates)
 
 

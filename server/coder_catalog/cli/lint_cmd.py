@@ -19,6 +19,7 @@ from typing import Any, TextIO
 
 from coder_catalog.analysis.documents import split_lines
 from coder_catalog.analysis.findings import SEVERITY_RANK
+from coder_catalog.analysis.rules.yaml_problems import NOT_CHECKED
 from coder_catalog.cli.common import (
     EXIT_FAILED,
     EXIT_OK,
@@ -240,6 +241,8 @@ def _diff(before: str, after: str, name: str) -> Iterator[str]:
 def exit_code(report: LintReport, fail_on: str, *, diff_changed: bool | None = None) -> int:
     if report.config_errors or report.file_errors:
         return EXIT_USAGE
+    if any(f.code in NOT_CHECKED for file in report.files for f in file.findings):
+        return EXIT_USAGE  # a file or document refused (too large, too deep, an alias bomb): not checked
     if diff_changed is not None:
         return EXIT_FAILED if diff_changed else EXIT_OK
     threshold = SEVERITY_RANK[fail_on]

@@ -10,6 +10,9 @@ DUPLICATE_KEY = "CC002"
 ALIAS_BOMB = "CC003"
 NOT_A_MAPPING = "CC004"
 FILE_TOO_LARGE = "CC005"
+DOCUMENT_TOO_DEEP = "CC006"
+# Refusals: the file or document was not checked. The linter exits 2 for them, as for an unreadable file.
+NOT_CHECKED = frozenset({ALIAS_BOMB, FILE_TOO_LARGE, DOCUMENT_TOO_DEEP})
 TEMPLATES_UNAVAILABLE = "CC200"
 
 _ENTITY = """apiVersion: backstage.io/v1alpha1
@@ -104,6 +107,19 @@ declare(
     "The file is too large to analyse",
     explanation="Catalog files are small: a 2,000-entity file is under 1 MB. A file over 8 MB is refused "
     "with this one finding instead of being parsed, so that neither the linter nor the editor stalls on it.",
+    bad="",
+    good="",
+    group="yaml",
+)
+
+declare(
+    DOCUMENT_TOO_DEEP,
+    "document-too-deep",
+    "error",
+    "The document is nested too deeply to analyse",
+    explanation="Catalog entities are a few levels deep. A document nested more than 1,000 levels deep "
+    "(mappings and lists) is reported with this finding instead of being read, so that neither the linter "
+    "nor the editor runs out of stack on it; the other documents of the file are still checked.",
     bad="",
     good="",
     group="yaml",
