@@ -157,6 +157,9 @@ class CatalogServer(LanguageServer):
         self.catalog = CatalogDocuments(self.providers)
         self.publisher = DiagnosticsPublisher(self.catalog, self._publish, self.encoding)
         self._told: set[str] = set()
+        self._settings_applied = (
+            0  # how many times the editor's settings were applied (see pull_configuration)
+        )
 
     def start_io(self, stdin: Any = None, stdout: Any = None) -> None:
         """Serve on stdio, reading stdin on the event loop when it is a pipe or a socket
@@ -211,12 +214,14 @@ class CatalogServer(LanguageServer):
     # -- settings --------------------------------------------------------------------------------------
 
     def apply_client_settings(self, raw: Any) -> None:
+        self._settings_applied += 1
         self.catalog.set_overrides(overrides_from_client(raw))
         self.publisher.publish_all()
 
     async def pull_configuration(self) -> None:
         """Ask the client for ``coderCatalog`` (even when it does not declare the capability: Neovim 0.7
         answers anyway). Open documents are re-checked when the answer arrives."""
+        asked_after = self._settings_applied
         try:
             answer = await asyncio.wait_for(
                 self.workspace_configuration_async(
@@ -227,6 +232,8 @@ class CatalogServer(LanguageServer):
         except Exception:
             log.info("the client did not answer workspace/configuration", exc_info=True)
             return
+        if self._settings_applied != asked_after:
+            return  # settings pushed (didChangeConfiguration) while asking are newer than this answer
         if answer and isinstance(answer[0], dict):
             self.apply_client_settings(answer[0])
 
