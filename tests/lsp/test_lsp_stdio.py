@@ -89,6 +89,20 @@ def test_a_pipe_is_read_on_the_event_loop(tmp_path: Path) -> None:
         assert not readable_on_the_loop(out, out)  # a regular file
 
 
+def send_and_read_until(
+    server: subprocess.Popen[bytes], message: bytes, received: bytes, answered: int
+) -> bytes:
+    """Write ``message``, then read the server's output until the request ``answered`` is answered."""
+    assert server.stdin is not None and server.stdout is not None
+    server.stdin.write(message)
+    server.stdin.flush()
+    while answered not in answers(received):
+        chunk = server.stdout.read1(65536)
+        assert chunk, f"the server closed its output before answering request {answered}"
+        received += chunk
+    return received
+
+
 def test_served_from_a_pipe() -> None:
     """As editors start it; ``exit`` is sent once ``shutdown`` is answered, as the protocol asks."""
     server = subprocess.Popen(
@@ -100,20 +114,9 @@ def test_served_from_a_pipe() -> None:
     )
     assert server.stdin is not None and server.stdout is not None
     try:
-        server.stdin.write(SESSION[: SESSION.index(EXIT)])
-        server.stdin.flush()
-        received = b""
-        while 3 not in answers(received):
-            chunk = server.stdout.read1(65536)
-            assert chunk, "the server closed its output before answering shutdown"
-            received += chunk
+        received = send_and_read_until(server, SESSION[: SESSION.index(EXIT)], b"", 3)  # 3: shutdown
         # A request after shutdown is answered with an error (pygls alone would never answer it).
-        server.stdin.write(HOVER_AFTER_SHUTDOWN)
-        server.stdin.flush()
-        while 4 not in answers(received):
-            chunk = server.stdout.read1(65536)
-            assert chunk, "the server closed its output before answering the request after shutdown"
-            received += chunk
+        received = send_and_read_until(server, HOVER_AFTER_SHUTDOWN, received, 4)
         server.stdin.write(EXIT)
         server.stdin.close()
         received += server.stdout.read()
