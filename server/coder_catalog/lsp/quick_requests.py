@@ -117,8 +117,13 @@ def answer(protocol: LanguageServerProtocol, request: QuickRequest, send: Any) -
         body = json.dumps({"jsonrpc": "2.0", "id": request.id, "result": value}, separators=(",", ":"))
     except (TypeError, ValueError):
         log.exception("the answer to %s could not be written as JSON", request.method)
-        error = JsonRpcInternalError(message=f"coder-catalog could not answer {request.method}")
-        protocol._send_response(request.id, error=error.to_response_error())
+        answer_with_internal_error(protocol, request)
         return
     if not send(protocol, body):
         protocol._send_response(request.id, result=value)
+
+
+def answer_with_internal_error(protocol: LanguageServerProtocol, request: QuickRequest) -> None:
+    """The answer when the short path fails: an error, never silence."""
+    error = JsonRpcInternalError(message=f"coder-catalog could not answer {request.method}")
+    protocol._send_response(request.id, error=error.to_response_error())

@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import unquote, urlparse
 
 from lsprotocol import types
-from pygls.exceptions import JsonRpcException, JsonRpcInternalError, JsonRpcInvalidRequest
+from pygls.exceptions import JsonRpcException, JsonRpcInvalidRequest
 from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol
 from pygls.protocol.language_server import lsp_method
@@ -28,7 +28,12 @@ from coder_catalog.lsp.diagnostics import DiagnosticsPublisher
 from coder_catalog.lsp.documents import CatalogDocuments, OpenDocument
 from coder_catalog.lsp.json_answers import converter_factory
 from coder_catalog.lsp.positions import encoding_name
-from coder_catalog.lsp.quick_requests import QUICK_METHODS, QuickRequest, quick_request
+from coder_catalog.lsp.quick_requests import (
+    QUICK_METHODS,
+    QuickRequest,
+    answer_with_internal_error,
+    quick_request,
+)
 from coder_catalog.lsp.quick_requests import answer as answer_quickly
 from coder_catalog.lsp.stdio import serve_stdio
 
@@ -119,15 +124,14 @@ class CatalogProtocol(LanguageServerProtocol):
             refused = JsonRpcInvalidRequest(message="the server is shutting down")
             self._send_response(message.id, error=refused.to_response_error())
             return
-        if type(message) is not QuickRequest or self._shutdown:
+        if type(message) is not QuickRequest:
             super().handle_message(message)
             return
         try:
             answer_quickly(self, message, send_raw)
         except Exception:  # never leave the client waiting
             log.exception("%s failed", message.method)
-            error = JsonRpcInternalError(message=f"coder-catalog could not answer {message.method}")
-            self._send_response(message.id, error=error.to_response_error())
+            answer_with_internal_error(self, message)
 
     @lsp_method(types.TEXT_DOCUMENT_DID_CHANGE)
     def lsp_text_document__did_change(self, params: types.DidChangeTextDocumentParams) -> Any:
@@ -157,9 +161,8 @@ class CatalogServer(LanguageServer):
         self.catalog = CatalogDocuments(self.providers)
         self.publisher = DiagnosticsPublisher(self.catalog, self._publish, self.encoding)
         self._told: set[str] = set()
-        self._settings_applied = (
-            0  # how many times the editor's settings were applied (see pull_configuration)
-        )
+        # How many times the editor's settings were applied (see pull_configuration).
+        self._settings_applied = 0
 
     def start_io(self, stdin: Any = None, stdout: Any = None) -> None:
         """Serve on stdio, reading stdin on the event loop when it is a pipe or a socket
