@@ -20,7 +20,7 @@ test: $(STAMP) vscode-test
 
 # The VS Code extension (editors/vscode): npm ci (only when package-lock.json changed), a .vsix packaged
 # with vsce (its prepublish step compiles and copies the schemas), then the unit tests under Node's test
-# runner on the compiled code. Skipped without Node.js 20+ and npm.
+# runner on the compiled code. Skipped without Node.js 20+ and npm (a failure when CI=true).
 VSCODE := editors/vscode
 VSCODE_DEPS := $(VSCODE)/node_modules/.installed
 
@@ -31,6 +31,8 @@ $(VSCODE_DEPS): $(VSCODE)/package-lock.json
 vscode-test:
 	@if command -v npm >/dev/null 2>&1 && node -e 'process.exit(parseInt(process.versions.node, 10) < 20 ? 1 : 0)'; then \
 		$(MAKE) --no-print-directory vscode-build; \
+	elif [ "$${CI:-}" = true ]; then \
+		echo "vscode-test: CI=true but Node.js 20+ and npm are missing (.ci/run installs them)" >&2; exit 1; \
 	else \
 		echo "vscode-test: skipped (needs Node.js 20+ and npm; the VS Code extension was not built)"; \
 	fi

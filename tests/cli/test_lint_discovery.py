@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from lint_helpers import component, isolate, run_lint, write
+from tests.conftest import MISSING_TOOL
 
 from coder_catalog.cli import lint_settings
 from coder_catalog.cli.lint_discovery import discover, glob_regex
@@ -116,7 +117,7 @@ def test_a_missing_path_is_reported_and_the_others_are_linted(
     assert "1 file checked" in run.out and "1 file could not be checked" in run.out
 
 
-@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+@pytest.mark.skipif(shutil.which("git") is None, reason=f"{MISSING_TOOL}git is not installed")
 def test_git_ignored_files_and_folders_are_skipped(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     work = isolate(monkeypatch, tmp_path, repository=False)
     subprocess.run(["git", "init", "-q", str(work)], check=True)
@@ -132,7 +133,7 @@ def test_git_ignored_files_and_folders_are_skipped(monkeypatch: pytest.MonkeyPat
     assert linted(work, "build/x/catalog-info.yaml") == ["build/x/catalog-info.yaml"]  # a named file: always
 
 
-@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+@pytest.mark.skipif(shutil.which("git") is None, reason=f"{MISSING_TOOL}git is not installed")
 def test_git_is_asked_once_per_repository(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.conftest import MISSING_TOOL
 
 from coder_catalog.simulator.server import SimulatorServer
 
@@ -30,7 +31,8 @@ SERVER_BIN = Path(sys.executable).parent
 SKIPPED = 77
 
 pytestmark = pytest.mark.skipif(
-    NVIM is None, reason="nvim is not installed (.ci/run installs Debian's neovim: apt-get install neovim)"
+    NVIM is None,
+    reason=f"{MISSING_TOOL}nvim is not installed (.ci/run installs Debian's neovim: apt-get install neovim)",
 )
 
 ENTITY = """apiVersion: backstage.io/v1alpha1
@@ -110,10 +112,17 @@ def run_nvim(
 
 
 def explain(code: int, report: dict[str, Any], output: str) -> str:
+    """A short account of a failed scenario: the error, the steps done, the last pickers and messages."""
+    selections = report.get("selections") or []
+    last = "\n".join(f"  {s.get('prompt')}: {s.get('items')}" for s in selections[-3:])
+    messages = report.get("messages") or []
+    shown = "\n".join(f"  [{m.get('type')}] {str(m.get('message'))[:300]}" for m in messages[-5:])
+    steps = [s.get("name") for s in report.get("steps") or []]
     return (
-        f"nvim exited {code}\nerror: {report.get('error')}\n"
-        f"steps: {json.dumps(report.get('steps'), indent=1)[:4000]}\n"
-        f"selections: {report.get('selections')}\nopened: {report.get('opened')}\noutput:\n{output[-4000:]}"
+        f"nvim exited {code}\nerror: {str(report.get('error'))[:2000]}\nsteps done: {steps}\n"
+        f"pickers shown: {len(selections)}, the last ones:\n{last}\n"
+        f"messages shown: {len(messages)}, the last ones:\n{shown}\n"
+        f"opened: {report.get('opened')}\noutput (last 2,000 characters):\n{output[-2000:]}"
     )
 
 

@@ -12,9 +12,10 @@ vim.opt.runtimepath:prepend(config.plugin)
 local steps = {}
 local opened = {}
 local selections = {}
+local messages = {} -- what the server showed (window/showMessage), as the user would have seen it
 
 local function finish(code, extra)
-  local report = vim.tbl_extend("force", { ok = code == 0, steps = steps, opened = opened, selections = selections }, extra or {})
+  local report = vim.tbl_extend("force", { ok = code == 0, steps = steps, opened = opened, selections = selections, messages = messages }, extra or {})
   vim.fn.writefile({ vim.fn.json_encode(report) }, config.results)
   vim.cmd("cquit " .. code)
 end
@@ -29,9 +30,37 @@ local function check(condition, message, ...)
   end
 end
 
+local show_message = vim.lsp.handlers["window/showMessage"]
+vim.lsp.handlers["window/showMessage"] = function(err, result, ctx, handler_config)
+  if result and result.message then
+    table.insert(messages, { type = result.type, message = result.message })
+  end
+  return show_message(err, result, ctx, handler_config)
+end
+
 local function wait(ms, predicate, what)
   local ok = vim.wait(ms, predicate, 20)
   check(ok, "timed out after %d ms waiting for %s", ms, what)
+end
+
+--- Waits for the server to show a message matching the Lua pattern (after the first `since` messages);
+--- an error it shows meanwhile ends the wait at once, with the server's words.
+local function wait_for_message(ms, pattern, what, since)
+  local first = (since or #messages) + 1
+  local found, refused
+  wait(ms, function()
+    for i = first, #messages do
+      local shown = messages[i]
+      if shown.message:match(pattern) then
+        found = shown
+      elseif shown.type == vim.lsp.protocol.MessageType.Error then
+        refused = shown.message
+      end
+    end
+    return found ~= nil or refused ~= nil
+  end, what)
+  check(found ~= nil, "while waiting for %s the server said: %s", what, tostring(refused))
+  return found
 end
 
 local function codes(bufnr)
@@ -282,27 +311,29 @@ local function scenario_workspaces()
   -- :CoderWorkspaces -> python-api-eu (stopped) -> Start; listed again until it runs.
   table.insert(choosers, pick_named("python-api-eu"))
   table.insert(choosers, pick_value("start"))
-  local before = #selections
+  local before, shown_before = #selections, #messages
   vim.cmd("CoderWorkspaces")
   wait(10000, function()
     return #selections >= before + 2
   end, "the start choice")
   check(vim.deep_equal(selections[before + 2].items, { "Start", "Open in Coder" }), "actions %s", vim.inspect(selections[before + 2].items))
+  -- The server answers the start command once the build is done and tells the user so
+  -- (window/showMessage); wait for that, then list once more.
+  wait_for_message(60000, "python%-api%-eu is running", "the message that python-api-eu is running", shown_before)
   local status
-  wait(40000, function()
-    if #choosers == 0 then
-      table.insert(choosers, function(items)
-        for _, item in ipairs(items) do
-          if item.name == "python-api-eu" then
-            status = item.status
-          end
-        end
-        return nil
-      end)
-      vim.cmd("CoderWorkspaces")
+  table.insert(choosers, function(items)
+    for _, item in ipairs(items) do
+      if item.name == "python-api-eu" then
+        status = item.status
+      end
     end
-    return status == "running"
-  end, "python-api-eu to be running")
+    return nil
+  end)
+  vim.cmd("CoderWorkspaces")
+  wait(10000, function()
+    return status ~= nil
+  end, "the workspaces listed again")
+  check(status == "running", "python-api-eu is %s after the start", tostring(status))
   step("start", { status = status })
 
   -- Code lenses: "N workspaces (M running)" once the listing is in the server's memory.
