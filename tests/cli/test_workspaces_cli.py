@@ -174,16 +174,82 @@ def test_create_refusals(work: Path, capsys: pytest.CaptureFixture[str]) -> None
     code, _out, err = cli(capsys, "create", "python-project", "--new", "--name", "python-api")
     assert code == 1 and 'you already have a workspace named "python-api"' in err
     write(work / "old" / "catalog-info.yaml", entity("old", "templateName: legacy-vm\nmode: auto"))
-    code, _out, err = cli(capsys, "create", "old")
+    code, _out, err = cli(capsys, "create", "old", "--force")
     assert code == 1 and 'template "legacy-vm" is deprecated' in err
     write(
         work / "big" / "catalog-info.yaml",
         entity("big", 'templateName: devcontainers\nmode: auto\nparams:\n  disk_size: "900"'),
     )
-    code, _out, err = cli(capsys, "create", "big")
+    code, _out, err = cli(capsys, "create", "big", "--force")
     assert code == 1 and 'parameter "disk_size" ("900", set in spec.coder.params)' in err
-    code, _out, err = cli(capsys, "create", "big", "--name", "new")
+    code, _out, err = cli(capsys, "create", "big", "--name", "new", "--force")
     assert code == 2 and "reserved" in err
+
+
+# -- acting only on what lint accepts --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("coder", "codes"),
+    [
+        ("templateName: dockr\nmode: manual", "CC201"),  # no such template
+        ("templateName: legacy-vm\nmode: manual", "CC202"),  # deprecated: Coder refuses it
+        ('templateName: docker\nmode: manual\nparams:\n  memory: "64"', "CC305"),  # out of range
+        ("templateName: docker\nmode: auto\nparams:\n  memory: 8", "CC107"),  # breaks the card
+    ],
+)
+def test_create_refuses_what_lint_rejects(
+    work: Path, deployment: SimulatorServer, capsys: pytest.CaptureFixture[str], coder: str, codes: str
+) -> None:
+    path = write(work / "svc" / "catalog-info.yaml", entity("svc", coder))
+    deployment.clear_requests()
+    code, out, err = cli(capsys, "create", "svc")
+    assert code == 1, err
+    assert out == ""  # no link printed, nothing opened
+    assert "svc/catalog-info.yaml:" in err
+    assert f" error {codes} " in err or f" warning {codes} " in err
+    assert f"not creating a workspace for component:default/svc: lint finds 1 problem in it ({codes})" in err
+    assert "pass --force to create anyway" in err
+    assert posts(deployment) == []
+    assert path.read_text(encoding="utf-8") == entity("svc", coder)  # lint's analysis fixes nothing
+
+
+def test_create_with_force_builds_the_link_anyway(
+    work: Path, deployment: SimulatorServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write(
+        work / "svc" / "catalog-info.yaml",
+        entity("svc", 'templateName: docker\nmode: manual\nparams:\n  memory: "64"'),
+    )
+    code, out, err = cli(capsys, "create", "svc", "--force", "--print")
+    assert code == 0, err
+    assert out.strip().endswith(
+        "/templates/docker/workspace?mode=manual&param.memory=64&param.repo_url=https%3A%2F%2Fgithub.com%2Facme%2Fsvc"
+    )
+
+
+def test_create_print_in_auto_mode_prints_the_request_and_creates_nothing(
+    work: Path, deployment: SimulatorServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write(
+        work / "svc" / "catalog-info.yaml",
+        entity("svc", "templateName: devcontainers\nmode: auto\nparams:\n  region: eu-west-1"),
+    )
+    deployment.clear_requests()
+    code, out, err = cli(capsys, "create", "svc", "--print")
+    assert code == 0, err
+    first, _newline, body = out.partition("\n")
+    assert first == f"POST {deployment.url}/api/v2/users/me/workspaces"
+    request = json.loads(body)
+    assert request["name"] == "svc"
+    assert set(request) == {"name", "template_id", "rich_parameter_values"}
+    values = {p["name"]: p["value"] for p in request["rich_parameter_values"]}
+    assert values["region"] == "eu-west-1" and values["repo_url"] == "https://github.com/acme/svc"
+    assert "Would create workspace svc for component:default/svc from template devcontainers" in err
+    assert "active version" in err
+    assert posts(deployment) == []
+    code, out, _err = cli(capsys, "workspaces", "svc/catalog-info.yaml")
+    assert code == 0 and "0 workspaces" in out
 
 
 # -- start and stop --------------------------------------------------------------------------------------
@@ -197,6 +263,29 @@ def test_stop_then_start(work: Path, deployment: SimulatorServer, capsys: pytest
     assert out == f"Workspace python-api is stopped: {deployment.url}/@alice/python-api\n"
     code, out, _err = cli(capsys, "start", "python-project", "-w", "python-api")
     assert code == 0 and out.startswith("Workspace python-api is running")
+
+
+def test_start_a_running_and_stop_a_stopped_workspace_queue_no_build(
+    work: Path, deployment: SimulatorServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    deployment.clear_requests()
+    code, out, err = cli(capsys, "start", "python-project", "-w", "python-api")
+    assert code == 0, err
+    assert out == f"Workspace python-api is already running: {deployment.url}/@alice/python-api\n"
+    code, out, err = cli(capsys, "stop", "python-project", "-w", "python-api-eu")
+    assert code == 0, err
+    assert out == f"Workspace python-api-eu is already stopped: {deployment.url}/@alice/python-api-eu\n"
+    assert posts(deployment) == []
+
+
+def test_a_workspace_that_does_not_exist_is_a_usage_error(
+    work: Path, deployment: SimulatorServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for command in ("stop", "start"):
+        code, _out, err = cli(capsys, command, "python-project", "-w", "nosuch")
+        assert code == 2, err
+        assert err == 'coder-catalog: --workspace nosuch: you have no workspace named "nosuch"\n'
+    assert posts(deployment) == []
 
 
 def test_a_failed_build_exits_1(work: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -348,24 +348,77 @@ async def test_create_offers_the_existing_workspace_instead(
 
 
 async def test_create_errors_are_readable(code: WorkspaceClient, tmp_path: Path) -> None:
+    """Coder's own refusals, past the analysis (``force``), come back as readable sentences."""
     errors_before = len(code.messages)
     uri, line = open_entity(
         code,
         tmp_path / "a",
         entity("api", 'templateName: devcontainers\nmode: auto\nparams:\n  disk_size: "900"'),
     )
-    invalid = await run(code, CREATE, uri=uri, line=line, new=True)
+    invalid = await run(code, CREATE, uri=uri, line=line, new=True, force=True)
     assert invalid["status"] == "failed" and invalid["reason"] == "refused"
     assert 'parameter "disk_size" ("900", set in spec.coder.params)' in invalid["message"]
-    taken = await run(code, CREATE, uri=uri, line=line, new=True, name="Python-API")
+    taken = await run(code, CREATE, uri=uri, line=line, new=True, name="Python-API", force=True)
     assert taken["reason"] == "conflict" and 'named "Python-API"' in taken["message"]
     old, old_line = open_entity(code, tmp_path / "b", entity("old", "templateName: legacy-vm\nmode: auto"))
-    deprecated = await run(code, CREATE, uri=old, line=old_line)
+    deprecated = await run(code, CREATE, uri=old, line=old_line, force=True)
     assert deprecated["reason"] == "refused" and 'template "legacy-vm" is deprecated' in deprecated["message"]
     shown = [m for m in code.messages[errors_before:] if m.type == types.MessageType.Error]
     assert [m.message for m in shown] == [
         f"coder-catalog: {r['message']}" for r in (invalid, taken, deprecated)
     ]
+
+
+async def diagnostics_with(client: WorkspaceClient, uri: str, wanted: str) -> None:
+    """Wait until the server has published ``wanted`` for ``uri`` (templates load in the background)."""
+    await until(lambda: any(d.code == wanted for d in client.diagnostics.get(uri, [])), timeout=10)
+
+
+async def test_create_asks_before_acting_on_what_lint_rejects(
+    code: WorkspaceClient, shared_deployment: SimulatorServer, tmp_path: Path
+) -> None:
+    text = entity("big", 'templateName: devcontainers\nmode: manual\nparams:\n  disk_size: "900"')
+    uri, line = open_entity(code, tmp_path, text)
+    await diagnostics_with(code, uri, "CC305")
+    shared_deployment.clear_requests()
+    shown = len(code.shown_documents)
+    refused = await run(code, CREATE, uri=uri, line=line)  # the question is dismissed
+    assert refused["status"] == "cancelled" and refused["reason"] == "lint" and refused["codes"] == ["CC305"]
+    question = code.message_requests[-1]
+    assert question.type == types.MessageType.Warning
+    assert [a.title for a in question.actions or ()] == ["Create anyway"]
+    assert "not creating a workspace for component:default/big: lint finds 1 problem in it (CC305)" in (
+        question.message
+    )
+    assert f"line {line + 5}: CC305 disk_size:" in question.message
+    assert question.message.endswith("900 is out of range. Create anyway?")
+    assert len(code.shown_documents) == shown  # no page opened
+    code.replies["not creating a workspace for component:default/big"] = "Create anyway"
+    try:
+        anyway = await run(code, CREATE, uri=uri, line=line)
+    finally:
+        del code.replies["not creating a workspace for component:default/big"]
+    assert anyway["status"] == "opened" and "param.disk_size=900" in anyway["url"]
+    assert posts(shared_deployment) == []
+
+
+async def test_no_create_offered_for_a_template_the_deployment_lacks(
+    code: WorkspaceClient, tmp_path: Path
+) -> None:
+    uri, line = open_entity(code, tmp_path, entity("typo", "templateName: devcontainer\nmode: auto"))
+    await diagnostics_with(code, uri, "CC201")
+    titles = await lenses_until(code, uri, lambda t: t[0] != "Coder workspaces: loading…")
+    assert "Create workspace" not in titles
+    actions = await code.text_document_code_action_async(
+        types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            range=types.Range(types.Position(line + 1, 4), types.Position(line + 1, 4)),
+            context=types.CodeActionContext(diagnostics=[], only=[types.CodeActionKind.Source]),
+        )
+    )
+    titles = [a.title for a in actions or []]
+    assert "Coder: list the workspaces of typo" in titles
+    assert not [t for t in titles if t.startswith("Coder: create")]
 
 
 # -- start, stop and code actions -------------------------------------------------------------------------
@@ -381,6 +434,23 @@ async def test_stop_and_start_show_in_the_lens(code: WorkspaceClient, tmp_path: 
     started = await run(code, START, uri=uri, line=line)  # two are stopped now: the user is asked which
     assert started["status"] == "running" and started["workspace"]["name"] == "python-api"
     await lenses_until(code, uri, lambda t: t[0] == "3 workspaces (2 running)", timeout=4)
+
+
+async def test_start_a_running_workspace_says_so_and_queues_no_build(
+    code: WorkspaceClient, shared_deployment: SimulatorServer, tmp_path: Path
+) -> None:
+    uri, line = open_entity(code, tmp_path, entity())
+    shared_deployment.clear_requests()
+    shown = len(code.messages)
+    started = await run(code, START, uri=uri, line=line, workspace="python-api")
+    assert started["status"] == "running" and started["already"] is True
+    stopped = await run(code, STOP, uri=uri, line=line, workspace="python-api-eu")
+    assert stopped["status"] == "stopped" and stopped["already"] is True
+    assert [m.message for m in code.messages[shown:]] == [
+        "python-api is already running",
+        "python-api-eu is already stopped",
+    ]
+    assert posts(shared_deployment) == []
 
 
 async def test_code_actions_offer_the_commands_on_the_block(code: WorkspaceClient, tmp_path: Path) -> None:

@@ -65,6 +65,27 @@ def test_without_a_repository_url_the_users_workspaces_of_the_template() -> None
     assert "no repository URL" in (found.search.note or "")
 
 
+@pytest.mark.parametrize(
+    ("location", "note"),
+    [
+        (
+            "",
+            "no repository URL: the file sets no backstage.io/source-location annotation (CC401; "
+            "Backstage fills it at ingestion for URL locations): showing your workspaces of template "
+            "devcontainers",
+        ),
+        (
+            "https://github.com/acme/python-project",
+            "no repository URL: backstage.io/source-location is a bare URL, which Backstage rejects (CC402: "
+            'write "url:https://github.com/acme/python-project"): showing your workspaces of template '
+            "devcontainers",
+        ),
+    ],
+)
+def test_the_note_names_the_rule_that_explains_the_missing_url(location: str, note: str) -> None:
+    assert only_entity(entity(location=location)).search.note == note
+
+
 def test_without_repo_url_keys_the_template_is_the_fallback() -> None:
     found = only_entity(entity(), keys=())
     assert found.search.queries == ("owner:me template:devcontainers",)

@@ -1,23 +1,30 @@
 """``coder-catalog open|create|start|stop ENTITY``: the editor's workspace commands in a terminal.
 
 ENTITY is ``kind:namespace/name`` or just the name, found in ``--file`` or in the catalog files
-below the current folder. ``create`` follows the entity's effective mode: ``manual`` prints (and
-on a terminal opens) Coder's pre-filled create page; ``auto`` creates the workspace through the
-API and waits for its first build, with a progress line on a terminal. Pages open in the browser
-only when stdout is a terminal (``--print`` never opens them).
+below the current folder. ``create`` first runs the same analysis as ``lint`` on the entity and
+refuses while it finds errors there (or a deprecated template), unless ``--force``; then it
+follows the entity's effective mode: ``manual`` prints (and on a terminal opens) Coder's
+pre-filled create page; ``auto`` creates the workspace through the API and waits for its first
+build, with a progress line on a terminal. ``--print`` changes nothing anywhere: it prints the
+page's URL (``open``, manual ``create``) or the request ``create`` would send (auto mode). Pages
+open in the browser only when stdout is a terminal. ``start`` on a running workspace and ``stop``
+on a stopped one say so and queue no build.
 
-Exit codes: 0 done; 1 Coder refused or the build failed; 2 usage (no such entity, several
-workspaces to choose from...); 3 the deployment could not be reached.
+Exit codes: 0 done (or nothing to do); 1 Coder refused, the build failed, or lint finds errors in
+the entity (``create``); 2 usage (no such entity or workspace, several workspaces to choose
+from...); 3 the deployment could not be reached.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import webbrowser
 from typing import Any
 
-from coder_catalog.cli.common import EXIT_FAILED, EXIT_OK, CommandError
+from coder_catalog.cli.common import EXIT_FAILED, EXIT_OK, CommandError, display_path, overrides_from_args
+from coder_catalog.cli.lint_engine import LintOptions, lint
 from coder_catalog.cli.workspace_targets import (
     BuildProgress,
     Clients,
@@ -29,7 +36,14 @@ from coder_catalog.cli.workspace_targets import (
 )
 from coder_catalog.workspaces.model import WorkspaceInfo
 from coder_catalog.workspaces.plugin_rules import cannot_create_reason, create_link
-from coder_catalog.workspaces.service import Transition, WorkspaceError, WorkspaceService, pick_for_transition
+from coder_catalog.workspaces.readiness import creation_blockers, refusal
+from coder_catalog.workspaces.service import (
+    Transition,
+    WorkspaceError,
+    WorkspaceService,
+    already_done,
+    pick_for_transition,
+)
 
 
 def register(commands: Any) -> None:
@@ -49,10 +63,23 @@ def register(commands: Any) -> None:
                 action="store_true",
                 help="create even when the entity has a workspace of its template",
             )
+            parser.add_argument(
+                "--force",
+                action="store_true",
+                help="create even though lint finds errors in the entity",
+            )
+            parser.add_argument(
+                "--print",
+                action="store_true",
+                help="create nothing: print the create page's URL (manual mode) or the request that "
+                "would be sent (auto mode)",
+            )
         else:
             parser.add_argument("-w", "--workspace", metavar="NAME", help="which workspace (name or id)")
-        if name in ("open", "create"):
-            parser.add_argument("--print", action="store_true", help="only print the page's URL")
+        if name == "open":
+            parser.add_argument(
+                "--print", action="store_true", help="only print the page's URL (open no browser)"
+            )
         if name != "open":
             parser.add_argument("--no-wait", action="store_true", help="do not wait for the build to finish")
         add_common_flags(parser)
@@ -96,12 +123,52 @@ def run_create(args: argparse.Namespace) -> int:
     reason = cannot_create_reason(effective, found.settings.access_url)
     if reason is not None:
         raise CommandError(f"{found.entity.ref}: {reason}")
+    if not args.force:
+        _refuse_what_lint_rejects(found, args)
     if effective.mode != "auto":
         link = create_link(effective, found.settings.access_url)
         assert link is not None
         show_page(link, args.print, "Create it on Coder's pre-filled page (manual mode): ")
         return EXIT_OK
+    if args.print:
+        return run_workspaces(lambda clients: _print_create_request(clients, found, args))
     return run_workspaces(lambda clients: _create(clients, found, args))
+
+
+def _refuse_what_lint_rejects(found: FoundEntity, args: argparse.Namespace) -> None:
+    """Run lint's analysis on the entity's file; its errors in the entity stop the creation (exit 1)."""
+    report = lint(LintOptions(paths=(str(found.path),), overrides=overrides_from_args(args)))
+    checked = next((f for f in report.files if f.analysis is not None), None)
+    if checked is None:
+        problems = "; ".join(f.error or "" for f in report.files) or "; ".join(report.config_errors)
+        raise CommandError(f"{found.where}: cannot check the entity before creating: {problems}")
+    assert checked.analysis is not None
+    blockers = creation_blockers(checked.analysis, found.entity)
+    if not blockers:
+        return
+    for finding in blockers:
+        line, column = finding.span.start.line + 1, finding.span.start.column + 1
+        print(
+            f"{display_path(found.path)}:{line}:{column}: {finding.severity} {finding.code} {finding.message}",
+            file=sys.stderr,
+        )
+    raise CommandError(f"{refusal(found.entity.ref, blockers)}; pass --force to create anyway", EXIT_FAILED)
+
+
+async def _print_create_request(clients: Clients, found: FoundEntity, args: argparse.Namespace) -> int:
+    """Auto mode, ``--print``: the request ``create`` would send, and nothing sent but GETs."""
+    service = await clients.service(found.settings)
+    plan = await service.plan_create(found.entity, args.name)
+    path, body = plan.request()
+    template = plan.template
+    print(
+        f"Would create workspace {plan.names[0]} for {found.entity.ref} from template {template.name} "
+        f"(its active version {template.active_version_id or 'unknown'}), with this request:",
+        file=sys.stderr,
+    )
+    print(f"POST {service.access_url.rstrip('/')}{path}")
+    print(json.dumps(body, indent=2, ensure_ascii=False))
+    return EXIT_OK
 
 
 async def _create(clients: Clients, found: FoundEntity, args: argparse.Namespace) -> int:
@@ -149,6 +216,9 @@ def _transition(args: argparse.Namespace, transition: Transition) -> int:
     async def work(clients: Clients) -> int:
         service = await clients.service(found.settings)
         workspace = await _workspace_for(service, found, args.workspace, transition)
+        if already_done(workspace, transition):
+            print(f"Workspace {workspace.name} is already {workspace.status}: {workspace.url}")
+            return EXIT_OK
         queued = await service.transition(workspace, transition)
         print(f"{'Starting' if transition == 'start' else 'Stopping'} {queued.name}...", file=sys.stderr)
         final = queued if args.no_wait else await _wait(service, queued)
@@ -161,7 +231,12 @@ async def _workspace_for(
     service: WorkspaceService, found: FoundEntity, reference: str | None, transition: Transition
 ) -> WorkspaceInfo:
     if reference:
-        return await service.find(found.entity, reference)
+        try:
+            return await service.find(found.entity, reference)
+        except WorkspaceError as exc:
+            if exc.kind != "not-found":
+                raise
+            raise WorkspaceError(f"--workspace {reference}: {exc.message}", "usage") from None
     listed = await service.list_for(found.entity)
     chosen, choices = pick_for_transition(listed.workspaces, transition)
     if chosen is not None:

@@ -96,6 +96,26 @@ class _SessionTokenAuth(httpx.Auth):
         yield request
 
 
+def create_workspace_request(
+    name: str,
+    parameters: Mapping[str, str],
+    *,
+    template_id: str | None = None,
+    template_version_id: str | None = None,
+    user: str = "me",
+) -> tuple[str, dict[str, Any]]:
+    """The path and JSON body of ``POST /users/{user}/workspaces`` (what ``create --print`` shows)."""
+    if (template_id is None) == (template_version_id is None):
+        raise ValueError("give exactly one of template_id and template_version_id")
+    body: dict[str, Any] = {"name": name}
+    if template_id is not None:
+        body["template_id"] = template_id
+    else:
+        body["template_version_id"] = template_version_id
+    body["rich_parameter_values"] = [{"name": k, "value": v} for k, v in parameters.items()]
+    return f"{API}/users/{_seg(user)}/workspaces", body
+
+
 class CoderClient:
     """One deployment, one optional credential, one connection pool."""
 
@@ -237,17 +257,9 @@ class CoderClient:
         template_version_id: str | None = None,
         user: str = "me",
     ) -> Workspace:
-        if (template_id is None) == (template_version_id is None):
-            raise ValueError("give exactly one of template_id and template_version_id")
-        body: dict[str, Any] = {
-            "name": name,
-            "rich_parameter_values": [{"name": k, "value": v} for k, v in parameters.items()],
-        }
-        if template_id is not None:
-            body["template_id"] = template_id
-        else:
-            body["template_version_id"] = template_version_id
-        path = f"{API}/users/{_seg(user)}/workspaces"
+        path, body = create_workspace_request(
+            name, parameters, template_id=template_id, template_version_id=template_version_id, user=user
+        )
         data = await self._request("POST", path, json_body=body)
         return Workspace.from_api(_expect_object(data, self._describe("POST", path)))
 

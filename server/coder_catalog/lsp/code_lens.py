@@ -1,5 +1,5 @@
 """Code lenses on each entity with a ``spec.coder`` block: "N workspaces (M running)",
-"Create workspace" and "Open in Coder".
+"Create workspace" (not for a template the deployment lacks) and "Open in Coder".
 
 Answered from memory at once (``WorkspaceState.peek``): a listing not yet in memory shows
 "loading" and is fetched in the background; the client is asked to refresh its lenses when it
@@ -14,10 +14,9 @@ from typing import TYPE_CHECKING, Any
 from lsprotocol import types
 
 from coder_catalog.lsp.features import guarded
-from coder_catalog.lsp.workspace_commands import CREATE, LIST, OPEN
+from coder_catalog.lsp.workspace_commands import CREATE, LIST, OPEN, can_offer_create
 from coder_catalog.lsp.workspace_state import Listing, state_of
 from coder_catalog.workspaces.entities import CoderEntity
-from coder_catalog.workspaces.plugin_rules import cannot_create_reason
 
 if TYPE_CHECKING:
     from coder_catalog.lsp.documents import OpenDocument
@@ -62,7 +61,7 @@ def entity_lenses(
         )
 
     lenses = [lens(summary_title(listing, entity), LIST, pick=True)]
-    if listing is not None and cannot_create_reason(entity.effective, settings.access_url) is None:
+    if listing is not None and can_offer_create(ls, document, entity):
         lenses.append(lens("Create workspace", CREATE))
     if listing is not None and listing.result is not None and listing.result.workspaces:
         lenses.append(lens("Open in Coder", OPEN))

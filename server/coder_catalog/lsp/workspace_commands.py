@@ -8,6 +8,8 @@ Every command takes one JSON object naming an entity of an open catalog document
 - ``workspace`` (open, start, stop): a workspace id, name or ``owner/name``;
 - ``name`` (create, auto mode): the new workspace's name instead of the derived one;
 - ``new`` (create): ``true`` to create even when the entity has a workspace of that template;
+- ``force`` (create): ``true`` to create even though the analysis finds errors in the entity
+  (otherwise the user is asked first: the editor acts only on what ``lint`` accepts);
 - ``pick`` (list): ``true`` to also let the user choose one to open (``window/showMessageRequest``).
 
 Each answers a JSON object with a ``status``; a failure is also shown to the user
@@ -32,10 +34,12 @@ from coder_catalog.lsp.workspace_state import WorkspaceState, state_of
 from coder_catalog.workspaces.entities import CoderEntity, EntityReference, entity_at_line
 from coder_catalog.workspaces.model import EntityWorkspaces, WorkspaceInfo
 from coder_catalog.workspaces.plugin_rules import cannot_create_reason, create_link
+from coder_catalog.workspaces.readiness import creation_blockers, refusal, template_missing
 from coder_catalog.workspaces.service import (
     Transition,
     WorkspaceError,
     WorkspaceService,
+    already_done,
     pick_for_transition,
 )
 
@@ -214,10 +218,18 @@ async def list_workspaces(target: Target) -> Result:
     return result
 
 
+def can_offer_create(ls: CatalogServer, document: OpenDocument, entity: CoderEntity) -> bool:
+    """Whether to offer "Create workspace" (lens, code action, prompt): the plugin could build a create
+    link, and the template is not one the deployment lacks (CC201)."""
+    if cannot_create_reason(entity.effective, document.settings.access_url) is not None:
+        return False
+    return not template_missing(ls.catalog.analyzer_for(document).templates, entity)
+
+
 async def _offer_create(target: Target, found: EntityWorkspaces) -> None:
     reason = f" ({found.note})" if found.note else ""
     message = f"{target.entity.ref} has no workspaces{reason}."
-    if cannot_create_reason(target.entity.effective, target.document.settings.access_url) is not None:
+    if not can_offer_create(target.ls, target.document, target.entity):
         show(target.ls, message)
         return
     if await ask(target.ls, message, ["Create workspace"]) == "Create workspace":
@@ -242,6 +254,10 @@ async def create_workspace(target: Target) -> Result:
     reason = cannot_create_reason(effective, access_url)
     if reason is not None:
         raise WorkspaceError(f"{target.entity.ref}: {reason}", "usage")
+    if not target.options.get("force"):
+        refused = await _refuse_what_lint_rejects(target)
+        if refused is not None:
+            return refused
     if effective.mode != "auto":
         link = create_link(effective, access_url)
         assert link is not None
@@ -252,6 +268,31 @@ async def create_workspace(target: Target) -> Result:
         if existing:
             return await _offer_existing(target, existing)
     return await _create_through_api(target)
+
+
+CREATE_ANYWAY = "Create anyway"
+
+
+async def _refuse_what_lint_rejects(target: Target) -> Result | None:
+    """The analysis' errors in the entity (those of its diagnostics): the user is asked before a
+    workspace is created anyway; None when there are none or the user insists."""
+    blockers = creation_blockers(target.ls.catalog.analyze(target.document), target.entity)
+    if not blockers:
+        return None
+    first = blockers[0]
+    more = f" (and {len(blockers) - 1} more)" if len(blockers) > 1 else ""
+    message = (
+        f"{refusal(target.entity.ref, blockers)}: line {first.span.start.line + 1}: {first.code} "
+        f"{first.message.rstrip('.')}{more}. Create anyway?"
+    )
+    if await ask(target.ls, message, [CREATE_ANYWAY], types.MessageType.Warning) == CREATE_ANYWAY:
+        return None
+    return {
+        "status": "cancelled",
+        "reason": "lint",
+        "message": message.removesuffix(". Create anyway?"),
+        "codes": sorted({f.code for f in blockers}),
+    }
 
 
 async def _offer_existing(target: Target, existing: list[WorkspaceInfo]) -> Result:
@@ -305,6 +346,14 @@ def _build_failed(workspace: WorkspaceInfo, what: str) -> str:
 
 async def transition_workspace(target: Target, transition: Transition) -> Result:
     workspace = await _workspace_for(target, transition)
+    if already_done(workspace, transition):
+        show(target.ls, f"{workspace.name} is already {workspace.status}")
+        return {
+            "status": workspace.status,
+            "url": workspace.url,
+            "workspace": workspace.to_json(),
+            "already": True,
+        }
     service = target.service()
     verb = "Starting" if transition == "start" else "Stopping"
     async with Progress(target.ls, f"{verb} {workspace.name}") as progress:
@@ -402,7 +451,7 @@ def _entity_actions(ls: CatalogServer, document: OpenDocument, entity: CoderEnti
         )
 
     actions = [action(f"Coder: list the workspaces of {name}", LIST, pick=True)]
-    if cannot_create_reason(entity.effective, document.settings.access_url) is None:
+    if can_offer_create(ls, document, entity):
         actions.append(action(f"Coder: create a workspace for {name} ({entity.mode} mode)", CREATE))
     listing = state_of(ls).peek(document.settings, entity.search) if document.settings.access_url else None
     for workspace in (listing.result.workspaces if listing and listing.result else ())[:MAX_CHOICES]:

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from coder_catalog.analysis.effective import EffectiveCoder, ParamValue
+from coder_catalog.analysis.repository import RepositoryURL
 from coder_catalog.coder.errors import (
     BadRequest,
     CoderError,
@@ -78,9 +79,7 @@ def workspace_search(effective: EffectiveCoder, repo_url_param_keys: Iterable[st
     repository = effective.repository
     url = repository.url
     if url is None:
-        return _template_search(
-            effective, "no repository URL found for this entity (backstage.io/source-location)"
-        )
+        return _template_search(effective, no_repository_reason(repository))
     reason = unmatchable_reason(url)
     if reason is not None:
         return WorkspaceSearch(
@@ -92,6 +91,22 @@ def workspace_search(effective: EffectiveCoder, repo_url_param_keys: Iterable[st
     queries = tuple(dict.fromkeys(f'owner:me param:"{key}={url}"' for key in keys))
     note = f"the repository URL {url} {repository.problem}" if repository.problem else None
     return WorkspaceSearch(queries, "repository", note)
+
+
+def no_repository_reason(repository: RepositoryURL) -> str:
+    """Why the plugin knows no repository URL for the entity, naming the rule that says how to fix it."""
+    annotation = repository.annotation
+    if annotation is None:
+        return (
+            "no repository URL: the file sets no backstage.io/source-location annotation (CC401; Backstage "
+            "fills it at ingestion for URL locations)"
+        )
+    if annotation.startswith(("http://", "https://")):
+        return (
+            f"no repository URL: backstage.io/source-location is a bare URL, which Backstage rejects (CC402: "
+            f'write "url:{annotation}")'
+        )
+    return f'no repository URL found for this entity (backstage.io/source-location is "{annotation}")'
 
 
 def _template_search(effective: EffectiveCoder, reason: str) -> WorkspaceSearch:

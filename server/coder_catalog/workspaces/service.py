@@ -11,9 +11,10 @@ import asyncio
 import itertools
 import time
 from collections.abc import Callable, Iterable
-from typing import Literal
+from dataclasses import dataclass
+from typing import Any, Literal
 
-from coder_catalog.coder.client import CoderClient
+from coder_catalog.coder.client import CoderClient, create_workspace_request
 from coder_catalog.coder.errors import CoderError, CoderUnreachable, Conflict, NotFound, Unauthorized
 from coder_catalog.templates.model import Template
 from coder_catalog.workspaces.entities import CoderEntity
@@ -35,6 +36,20 @@ OnUpdate = Callable[[WorkspaceInfo], None]
 POLL_INTERVAL = 1.0
 BUILD_TIMEOUT = 30 * 60.0
 NAME_ATTEMPTS = 5
+
+
+@dataclass(frozen=True)
+class CreatePlan:
+    """A workspace creation before it is sent: the template, the names to try in turn, the values."""
+
+    entity: CoderEntity
+    template: Template
+    names: tuple[str, ...]
+    parameters: dict[str, str]
+
+    def request(self) -> tuple[str, dict[str, Any]]:
+        """The path and JSON body of the first attempt (the template's active version is used)."""
+        return create_workspace_request(self.names[0], self.parameters, template_id=self.template.id)
 
 
 class WorkspaceError(Exception):
@@ -108,11 +123,8 @@ class WorkspaceService:
         """The entity's workspaces of the template it would create a workspace from."""
         return (await self.list_for(entity)).of_template(entity.template_name)
 
-    async def create(self, entity: CoderEntity, name: str | None = None) -> WorkspaceInfo:
-        """Create the entity's workspace through the API (the build has started when this returns).
-
-        Without ``name`` the name is derived from the entity's and made unique for the user; if
-        Coder still answers 409 (someone was quicker) the next free suffix is tried."""
+    async def plan_create(self, entity: CoderEntity, name: str | None = None) -> CreatePlan:
+        """What :meth:`create` would ask Coder for, without creating anything (only GETs)."""
         template_name = entity.template_name
         if not template_name:
             raise WorkspaceError(
@@ -121,22 +133,32 @@ class WorkspaceService:
         if name is not None and (problem := name_problem(name)) is not None:
             raise WorkspaceError(f"cannot use that workspace name: {problem}", "usage")
         template = await self._template(template_name)
-        candidates = [name] if name is not None else await self._free_names(entity)
-        for attempt, candidate in enumerate(candidates, 1):
+        names = (name,) if name is not None else tuple(await self._free_names(entity))
+        params = {key: value.value for key, value in entity.effective.params.items()}
+        return CreatePlan(entity, template, names, params)
+
+    async def create(self, entity: CoderEntity, name: str | None = None) -> WorkspaceInfo:
+        """Create the entity's workspace through the API (the build has started when this returns).
+
+        Without ``name`` the name is derived from the entity's and made unique for the user; if
+        Coder still answers 409 (someone was quicker) the next free suffix is tried."""
+        plan = await self.plan_create(entity, name)
+        for attempt, candidate in enumerate(plan.names, 1):
             try:
-                return await self._create(entity, template, candidate)
+                return await self._create(plan, candidate)
             except WorkspaceError as exc:
-                if exc.kind != "conflict" or attempt == len(candidates):
+                if exc.kind != "conflict" or attempt == len(plan.names):
                     raise
         raise AssertionError("unreachable")  # pragma: no cover
 
-    async def _create(self, entity: CoderEntity, template: Template, name: str) -> WorkspaceInfo:
-        params = {key: value.value for key, value in entity.effective.params.items()}
+    async def _create(self, plan: CreatePlan, name: str) -> WorkspaceInfo:
         try:
-            workspace = await self.client.create_workspace(name, params, template_id=template.id)
+            workspace = await self.client.create_workspace(
+                name, plan.parameters, template_id=plan.template.id
+            )
         except CoderError as exc:
             message = describe_create_error(
-                exc, template=template.name, name=name, params=entity.effective.params
+                exc, template=plan.template.name, name=name, params=plan.entity.effective.params
             )
             raise self._failed(exc, message) from None
         return WorkspaceInfo.of(workspace, self.access_url)
@@ -212,6 +234,11 @@ def pick_for_transition(
         return candidates[0], candidates
     wanted = [w for w in candidates if (w.running if transition == "stop" else needs_start(w))]
     return (wanted[0] if len(wanted) == 1 else None), (wanted or candidates)
+
+
+def already_done(workspace: WorkspaceInfo, transition: Transition) -> bool:
+    """True when the workspace is already where the transition would take it (no build needed)."""
+    return workspace.status == ("running" if transition == "start" else "stopped")
 
 
 def needs_start(workspace: WorkspaceInfo) -> bool:
