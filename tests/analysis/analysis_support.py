@@ -2,9 +2,27 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from coder_catalog.analysis.analyze import FileAnalysis, analyze_text
 from coder_catalog.analysis.templates import TemplateData
-from coder_catalog.settings import Settings
+from coder_catalog.settings import Settings, WorkspaceDefaults
+from coder_catalog.templates.snapshot import load_snapshot
+
+SNAPSHOT = Path(__file__).resolve().parents[1] / "fixtures" / "coder-templates.json"
+
+
+def default_settings() -> Settings:
+    """The settings the analysis tests use (the ``settings`` fixture)."""
+    return Settings(
+        access_url="https://coder.example.com",
+        workspaces=WorkspaceDefaults(repo_url_param_keys=("repo_url",)),
+    )
+
+
+def snapshot_templates() -> TemplateData:
+    """The simulator's default templates, from a committed snapshot (kept in sync by a test)."""
+    return TemplateData(load_snapshot(SNAPSHOT))
 
 
 class Linter:

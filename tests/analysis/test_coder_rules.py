@@ -11,7 +11,7 @@ from analysis_support import Linter
 from coder_catalog.analysis.analyze import Analyzer, analyze_text
 from coder_catalog.analysis.effective import effective_coder
 from coder_catalog.analysis.entity import entity_of
-from coder_catalog.analysis.fixes import apply_safe_fixes
+from coder_catalog.analysis.fixes import apply_fixes, apply_safe_fixes
 from coder_catalog.analysis.repository import repository_url
 from coder_catalog.analysis.templates import TemplateData
 from coder_catalog.analysis.yaml_tree import parse_document
@@ -132,12 +132,15 @@ def test_repository_url_that_breaks_a_pattern_is_reported_on_the_annotation(lint
     assert finding.span.start.line == 5 and "repository URL" in finding.message
 
 
-def test_overwritten_catalog_value_can_be_removed(lint: Linter) -> None:
+def test_overwritten_catalog_value_can_be_removed_but_not_by_lint_fix(lint: Linter) -> None:
     text = entity(
         "coder:\n  templateName: devcontainers\n  params:\n    region: us-east-1\n    repo_url: https://x.io"
     )
     findings = [f for f in lint(text).findings if f.code == "CC309"]
-    fixed, applied = apply_safe_fixes(text, findings)
+    assert len(findings) == 1 and findings[0].fixes
+    assert findings[0].safe_fix is None  # it deletes what the user wrote: offered, never applied by --fix
+    assert apply_safe_fixes(text, findings) == (text, 0)
+    fixed, applied = apply_fixes(text, findings[0].fixes[:1])
     assert applied == 1 and "repo_url" not in fixed and "region: us-east-1" in fixed
 
 

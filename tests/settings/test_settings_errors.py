@@ -176,6 +176,25 @@ PROJECT_ERRORS = [
         'rule code "no-tabs" in rules must be capital letters followed by digits, like CC101',
     ),
     (
+        "rules:\n  CC999: off\n",
+        2,
+        3,
+        'rules: unknown rule code "CC999"; the codes are in docs/rules.md',
+    ),
+    (
+        "rules:\n  CC1055: warning\n",
+        2,
+        3,
+        'rules: unknown rule code "CC1055" (did you mean "CC105"?); the codes are in docs/rules.md',
+    ),
+    (
+        "rules:\n  CC101: info\n  CC003: off\n",
+        3,
+        3,
+        "rules: CC003 (alias-expansion) cannot be turned off: it is how a file or document that was not "
+        "checked is reported",
+    ),
+    (
         "templates: ''\n",
         1,
         12,

@@ -22,6 +22,8 @@ __all__ = ["SCHEMA_NAME", "describe_path", "project_validator", "show_value", "v
 SCHEMA_NAME = "coder-catalog.schema.json"
 ACCESS_URL_PATH: JsonPath = ("deployment", "accessUrl")
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
+_RULE_CODE = re.compile(r"^[A-Z]+[0-9]+$")  # the schema's propertyNames pattern for rules
+_SEVERITIES = ("error", "warning", "info", "off")  # its values (others are reported by the schema)
 
 # Keys people copy from elsewhere: the catalog's spec.coder keys and the app's coder: wrapper.
 _ALIASES: dict[JsonPath, dict[str, str]] = {
@@ -272,5 +274,20 @@ def validate_settings_data(
             normalize_access_url(access_url)
         except AccessURLError as url_error:
             errors.append(collector.error(url_error.for_key(describe_path(ACCESS_URL_PATH)), ACCESS_URL_PATH))
+    errors.extend(_rule_setting_errors(data, collector))
     errors.sort(key=lambda e: (e.line or 0, e.column or 0, e.key or "", e.message))
     return errors
+
+
+def _rule_setting_errors(data: Any, collector: _Collector) -> Iterator[SettingsError]:
+    """Codes the schema admits but no rule has (``CC999``), and refusals turned off."""
+    rules = data.get("rules") if isinstance(data, dict) else None
+    if not isinstance(rules, dict):
+        return
+    from coder_catalog.analysis.rules import rule_setting_problem  # the registry imports settings
+
+    for code, severity in rules.items():
+        if isinstance(code, str) and _RULE_CODE.match(code) and severity in _SEVERITIES:
+            problem = rule_setting_problem(code, severity)
+            if problem is not None:
+                yield collector.error(f"rules: {problem}", ("rules", code), at_key=True)

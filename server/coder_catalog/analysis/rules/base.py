@@ -9,8 +9,9 @@ changes once published; its default severity can be changed or the rule turned o
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 from coder_catalog.analysis.documents import split_lines
@@ -117,7 +118,16 @@ class EntityContext:
     ) -> Finding:
         code = code or self.rule_code
         chosen = severity or REGISTRY[code].severity
-        return Finding(code, chosen, shorten(message), span, tuple(fixes), {"entity": self.entity.ref})
+        fixes = tuple(map(self._keeping_anchors, fixes))
+        return Finding(code, chosen, shorten(message), span, fixes, {"entity": self.entity.ref})
+
+    def _keeping_anchors(self, fix: Fix) -> Fix:
+        """A safe fix must not delete what the user wrote: one that replaces a node together with its
+        anchor (``&name``: the aliases that use it would be left undefined, or changed with it) is
+        only offered. A node's span starts with its properties (anchor and tag), before its text."""
+        if fix.safe and any(_has_anchor(self.text(e.span)) for e in fix.edits):
+            return replace(fix, safe=False)
+        return fix
 
     def text(self, span: Span) -> str:
         """The document's text inside ``span``."""
@@ -130,6 +140,15 @@ class EntityContext:
         if span.end.line < len(self.lines):
             parts.append(self.lines[span.end.line][: span.end.column])
         return "".join(parts)
+
+
+_PROPERTIES = re.compile(r"(?:[!&]\S*\s+)+")
+
+
+def _has_anchor(node_text: str) -> bool:
+    """Whether a node's text (from the start of its span) begins with properties that hold an anchor."""
+    properties = _PROPERTIES.match(node_text)
+    return properties is not None and any(p.startswith("&") for p in properties.group().split())
 
 
 MAX_MESSAGE = 1000

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import difflib
+import math
 from collections.abc import Iterator
+from decimal import Decimal
 
 from coder_catalog.analysis.findings import Finding, Fix
 from coder_catalog.analysis.rules.base import EntityContext, replace_fix, rule
@@ -43,9 +45,82 @@ def scalar_kind(node: Node) -> str:
     return f"a {node.kind}"
 
 
-def quote_fix(node: Scalar) -> tuple[str, str]:
-    """Title and new text of the fix that makes a non-string scalar a string with the same text."""
-    return f"Quote it: {quoted(node.text)}", quoted(node.text)
+def js_string(number: float) -> str:
+    """``String(number)`` in JavaScript: how the plugin would write the number YAML reads as text.
+
+    The digits are the shortest that read back as the same double (Python's ``repr`` and
+    ECMAScript's Number::toString agree on them); the layout is ECMAScript's.
+    """
+    if math.isnan(number):
+        return "NaN"
+    if math.isinf(number):
+        return "Infinity" if number > 0 else "-Infinity"
+    if number == 0:
+        return "0"  # -0 as well
+    sign = "-" if number < 0 else ""
+    _, digit_tuple, exponent = Decimal(repr(abs(number))).normalize().as_tuple()
+    digits = "".join(map(str, digit_tuple))
+    k = len(digits)
+    n = k + int(exponent)  # the value is 0.<digits> * 10**n
+    if k <= n <= 21:
+        text = digits + "0" * (n - k)
+    elif 0 < n <= 21:
+        text = f"{digits[:n]}.{digits[n:]}"
+    elif -6 < n <= 0:
+        text = "0." + "0" * -n + digits
+    else:
+        mantissa = digits if k == 1 else f"{digits[0]}.{digits[1:]}"
+        text = f"{mantissa}e{'+' if n - 1 >= 0 else '-'}{abs(n - 1)}"
+    return sign + text
+
+
+def js_number(value: int | float) -> float:
+    """The double JavaScript reads for a YAML number (integers beyond 2**53 lose digits)."""
+    try:
+        return float(value)
+    except OverflowError:
+        return math.inf if value > 0 else -math.inf
+
+
+def string_fixes(node: Scalar) -> tuple[tuple[Fix, ...], str]:
+    """The fixes that make a non-null, non-string scalar a string, and the advice for the message.
+
+    A fix is safe only when its string is exactly what the plugin (JavaScript) would make of the
+    value YAML reads, so that ``lint --fix`` never changes what Coder receives:
+
+    - a boolean (YAML 1.2: true, True, TRUE, false, ...) becomes ``"true"`` or ``"false"``, the only
+      spellings Coder accepts for a bool parameter;
+    - a number whose text is already ``String(number)`` (``4``, ``-5``, ``1.5``) is quoted as it is;
+    - any other number (``0x10``, ``4.0``, ``1e3``, ``007``, ``+5``, ``.inf``, integers beyond 2**53)
+      gets two unsafe fixes: the number YAML reads (``"16"``), then the text as written (``"0x10"``);
+    - anything else (an explicitly tagged value YAML does not read as tagged) is only quoted, unsafely.
+    """
+    text = node.text
+    value = node.value
+    if node.type == "bool" and isinstance(value, bool):
+        canonical = quoted("true" if value else "false")
+        if quoted(text) == canonical:
+            return (replace_fix(f"Quote it: {canonical}", node.span, canonical),), f"quote it ({canonical})"
+        return (replace_fix(f"Change to {canonical}", node.span, canonical),), f"write it as {canonical}"
+    if node.type in ("int", "float") and isinstance(value, int | float) and not isinstance(value, bool):
+        number = js_string(js_number(value))
+        if text == number:
+            return (
+                replace_fix(f"Quote it: {quoted(text)}", node.span, quoted(text)),
+            ), f"quote it ({quoted(text)})"
+        fixes = (
+            replace_fix(
+                f"Quote the number YAML reads: {quoted(number)}", node.span, quoted(number), safe=False
+            ),
+            replace_fix(f"Quote the text as written: {quoted(text)}", node.span, quoted(text), safe=False),
+        )
+        advice = (
+            f"quote it, as {quoted(number)} (YAML reads {text} as {number}) "
+            f"or as {quoted(text)} (the text as written)"
+        )
+        return fixes, advice
+    fix = replace_fix(f"Quote it: {quoted(text)}", node.span, quoted(text), safe=False)
+    return (fix,), f"quote it ({quoted(text)})"
 
 
 @rule(
@@ -85,7 +160,9 @@ def coder_not_a_mapping(ctx: EntityContext) -> Iterator[Finding]:
     explanation="""
 The plugin reads only `templateName`, `mode` and `params`; any other key is silently ignored and the app
 default applies instead. Keys such as `repoUrlParamKeys` or `defaultTemplateName` belong to the
-Backstage app's configuration (`CoderAppConfig`), not to catalog files.
+Backstage app's configuration (`CoderAppConfig`), not to catalog files. The rename to a known key is a
+safe fix only when the key differs from it by case, `_` or `-` alone (`template_name`); a guess by
+resemblance is only offered.
 """,
     bad=example("coder:\n  template_name: devcontainers"),
     good=example("coder:\n  templateName: devcontainers"),
@@ -113,7 +190,9 @@ def coder_unknown_key(ctx: EntityContext) -> Iterator[Finding]:
             )
             continue
         taken = coder.entry(guess) is not None
-        fix = () if taken else (replace_fix(f'Rename to "{guess}"', entry.key.span, guess),)
+        # Safe only when the key differs by case, "_" or "-": a guess by resemblance may not be meant.
+        certain = _simplified(key) == guess.casefold()
+        fix = () if taken else (replace_fix(f'Rename to "{guess}"', entry.key.span, guess, safe=certain),)
         yield ctx.finding(
             entry.key.span,
             f'unknown key "{key}" in spec.coder (did you mean "{guess}"?): the plugin ignores it',
@@ -121,9 +200,13 @@ def coder_unknown_key(ctx: EntityContext) -> Iterator[Finding]:
         )
 
 
+def _simplified(key: str) -> str:
+    return key.replace("_", "").replace("-", "").casefold()
+
+
 def closest_key(key: str) -> str | None:
     folded = {k.casefold(): k for k in KEYS}
-    simplified = key.replace("_", "").replace("-", "").casefold()
+    simplified = _simplified(key)
     if simplified in folded:
         return folded[simplified]
     matches = difflib.get_close_matches(key, KEYS, n=1, cutoff=0.6)
@@ -149,11 +232,9 @@ def template_name_type(ctx: EntityContext) -> Iterator[Finding]:
     if node is None or (isinstance(node, Scalar) and node.is_string):
         return
     if isinstance(node, Scalar) and node.type != "null":
-        title, text = quote_fix(node)
+        fixes, advice = string_fixes(node)
         yield ctx.finding(
-            node.span,
-            f"templateName must be a string, not {scalar_kind(node)}: quote it",
-            replace_fix(title, node.span, text),
+            node.span, f"templateName must be a string, not {scalar_kind(node)}: {advice}", *fixes
         )
     else:
         yield ctx.finding(node.span, f"templateName must be a string, not {scalar_kind(node)}")
@@ -268,6 +349,13 @@ Every value in `params` must be a YAML string. Numbers, booleans and empty value
 `enabled: true`, `region:`) break the plugin's card: quote them (`cpu: "4"`). Coder receives every
 parameter value as a string anyway. YAML 1.2 rules apply, as in Backstage: `yes`, `no`, `on` and `off`
 are already strings.
+
+The safe fix writes exactly the string Coder expects for the value YAML reads: a boolean (`true`,
+`True`, `TRUE`, ...) becomes `"true"` or `"false"`, the only spellings Coder accepts for a `bool`
+parameter; a number written as JavaScript writes it (`4`, `-5`, `1.5`) is quoted as it is. A number
+written otherwise (`0x10`, `4.0`, `1e3`, `007`, `+5`, `.inf`) is not read as written: YAML reads `0x10`
+as 16 and `4.0` as 4. Both the number (`"16"`) and the text as written (`"0x10"`) are offered;
+`lint --fix` applies neither.
 """,
     bad=example("coder:\n  params:\n    cpu: 4\n    gpu: true"),
     good=example('coder:\n  params:\n    cpu: "4"\n    gpu: "true"'),
@@ -293,11 +381,11 @@ def param_not_a_string(ctx: EntityContext) -> Iterator[Finding]:
                 ),
             )
         elif isinstance(value, Scalar):
-            title, text = quote_fix(value)
+            fixes, advice = string_fixes(value)
             yield ctx.finding(
                 value.span,
-                f"params.{name} is {scalar_kind(value)}, which breaks the plugin's card: quote it ({text})",
-                replace_fix(title, value.span, text),
+                f"params.{name} is {scalar_kind(value)}, which breaks the plugin's card: {advice}",
+                *fixes,
             )
         else:
             yield ctx.finding(value.span, f"params.{name} must be a string, not {scalar_kind(value)}")

@@ -49,9 +49,12 @@ Silence one finding with a comment on its line (or alone on the line above it):
     templateName: experimental   # coder-catalog: ignore[CC201]
 ```
 
-`# coder-catalog: ignore` without codes silences every finding on that line. Fixes marked *safe* are
-applied by `coder-catalog lint --fix` and offered as preferred quick fixes in the editor; the others are
-only offered.
+`# coder-catalog: ignore` without codes silences every finding on that line. Safe fixes are applied by
+`coder-catalog lint --fix` and offered as preferred quick fixes in the editor; the others are only
+offered. A safe fix never deletes what you wrote and never gives Coder another value than the one you
+meant: it quotes a value only as the plugin would send it, and corrects a name or a value only by its
+case or separators, to the one that exists. Fixes that guess, remove a line or drop an anchor are only
+offered.
 
 Template and parameter rules need template data: a live deployment or a snapshot
 (`coder-catalog templates pull`). The examples name templates of the bundled Coder simulator.

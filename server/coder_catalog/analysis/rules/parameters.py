@@ -137,7 +137,7 @@ def unknown_parameter(ctx: EntityContext) -> Iterator[Finding]:
             fixes = (
                 replace_fix(f'Rename to "{close[0]}"', entry.key.span, close[0], safe=guess is not None),
             )
-        hint = f" (did you mean {' or '.join(repr(c) for c in close)}?)" if close else ""
+        hint = f" (did you mean {' or '.join(quoted(c) for c in close)}?)" if close else ""
         message = f'template "{template.name}" has no parameter "{key}"{hint}: Coder ignores it'
         if certain:
             yield ctx.finding(entry.key.span, message, *fixes)
@@ -398,8 +398,9 @@ _register_value_rules()
     "A catalog parameter is overwritten by the repository URL",
     explanation="""
 The plugin sets every parameter named in the app's `repoUrlParamKeys` to the entity's repository URL,
-after the catalog's `params`: a value written here for such a key is silently replaced. Remove it (the
-safe fix does), or change `backstage.io/source-location` if the URL is wrong.
+after the catalog's `params`: a value written here for such a key is silently replaced. Remove it, or
+change `backstage.io/source-location` if the URL is wrong. The fix that removes the line is only offered:
+`lint --fix` never deletes what you wrote.
 """,
     bad="""apiVersion: backstage.io/v1alpha1
 kind: Component
@@ -448,9 +449,8 @@ def overwritten_by_repository_url(ctx: EntityContext) -> Iterator[Finding]:
         ):
             start = Span.point(entry.key.span.start.line, 0)
             end_line = line_after(entry)
-            fixes = (
-                Fix(f'Remove "{name}"', (TextEdit(Span(start.start, Span.point(end_line, 0).start), ""),)),
-            )
+            removal = TextEdit(Span(start.start, Span.point(end_line, 0).start), "")
+            fixes = (Fix(f'Remove "{name}"', (removal,), safe=False),)  # it deletes what the user wrote
         if node.text == value.value:
             message = f"params.{name} repeats the repository URL the plugin injects anyway: remove it"
         else:

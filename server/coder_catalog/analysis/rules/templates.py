@@ -9,7 +9,9 @@ from coder_catalog.analysis.findings import Finding
 from coder_catalog.analysis.rules.base import EntityContext, replace_fix, rule
 from coder_catalog.analysis.rules.coder_block import example, quoted
 from coder_catalog.analysis.spans import Span
-from coder_catalog.templates.model import Template
+from coder_catalog.templates.model import Template, TemplateCatalog
+
+MAX_NAMES_SHOWN = 5  # parameter names listed in a message
 
 
 def coder_key_span(ctx: EntityContext) -> Span | None:
@@ -36,7 +38,8 @@ The template named by `templateName` (or the app's `defaultTemplateName`) is not
 templates, deprecated ones included, so the create link leads to an error page. The finding offers the
 closest names. Coder finds templates case-insensitively, but its workspace search compares names
 exactly after lower-casing the query: a name that differs only in case is reported as a warning with a
-safe fix to the exact name.
+safe fix to the exact name. Until the name is found, the entity's parameter values are not checked
+(CC205 says so).
 """,
     bad=example("coder:\n  templateName: devcontainer"),
     good=example("coder:\n  templateName: devcontainers"),
@@ -64,9 +67,8 @@ def unknown_template(ctx: EntityContext) -> Iterator[Finding]:
                 severity="warning",
             )
         return
-    names = catalog.names()
-    close = difflib.get_close_matches(name, names, n=3, cutoff=0.5)
-    hint = f" Did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+    close = close_template_names(catalog, name)
+    hint = f" Did you mean {', '.join(quoted(c) for c in close)}?" if close else ""
     listing = "" if close else f" Templates: {', '.join(catalog.names(include_deprecated=False)[:12])}."
     fixes = (
         tuple(replace_fix(f'Change to "{c}"', span, _literal(c, node.style), safe=False) for c in close)
@@ -77,6 +79,11 @@ def unknown_template(ctx: EntityContext) -> Iterator[Finding]:
     yield ctx.finding(
         span, f'template "{name}"{where} does not exist on {deployment}.{hint}{listing}', *fixes
     )
+
+
+def close_template_names(catalog: TemplateCatalog, name: str) -> list[str]:
+    """The deployment's template names closest to an unknown one (at most three, best first)."""
+    return difflib.get_close_matches(name, catalog.names(), n=3, cutoff=0.5)
 
 
 def _literal(value: str, style: str) -> str:
@@ -162,3 +169,49 @@ def template_parameters_unavailable(ctx: EntityContext) -> Iterator[Finding]:
     span = ctx.effective.template_node.span if ctx.effective.template_node else coder_key_span(ctx)
     if span is not None:
         yield ctx.finding(span, f'parameters of "{template.name}" were not checked: {reason}')
+
+
+@rule(
+    "CC205",
+    "parameters-not-checked",
+    "info",
+    "The parameter values were not checked because the template is unknown",
+    explanation="""
+Parameter values are judged against the template's parameters (CC301-CC311). While the template named by
+`templateName` (or the app's `defaultTemplateName`) is not found on the deployment (CC201), there is
+nothing to judge them against, so none of the entity's effective values (the catalog's `params`, the
+app's `workspaces.params` and the repository URL the plugin injects) is checked: a typo in a parameter
+name or a value Coder rejects goes unnoticed. This information says how many values wait; they are checked
+as soon as the template name is fixed.
+""",
+    bad=example("coder:\n  templateName: devcontainer\n  params:\n    region: us-east-1"),
+    good=example("coder:\n  templateName: devcontainers\n  params:\n    region: us-east-1"),
+    group="templates",
+    needs_templates=True,
+)
+def parameters_not_checked(ctx: EntityContext) -> Iterator[Finding]:
+    catalog = ctx.templates.catalog
+    effective = ctx.effective
+    name = effective.template_name
+    params = effective.params
+    if catalog is None or not name or not params or catalog.find(name) is not None:
+        return
+    coder_span = coder_key_span(ctx)
+    if coder_span is None:
+        return  # no spec.coder: CC201 does not report the app's template either
+    coder = ctx.entity.coder
+    params_entry = coder.entry("params") if coder is not None else None
+    span = params_entry.key.span if params_entry is not None else coder_span
+    count = len(params)
+    shown = list(params)[:MAX_NAMES_SHOWN]
+    listed = ", ".join(shown) + (", …" if count > len(shown) else "")
+    values = "the parameter value" if count == 1 else f"the {count} parameter values"
+    verb = "was" if count == 1 else "were"
+    where = "" if effective.template_source == "catalog" else " (the app's defaultTemplateName)"
+    message = f'{values} ({listed}) {verb} not checked because template "{name}"{where} is unknown'
+    close = close_template_names(catalog, name)
+    if close:
+        pronoun = "it" if count == 1 else "they"
+        against = " or ".join(f'"{c}"' for c in close)
+        message += f"; {pronoun} will be checked once the name is fixed (against {against})"
+    yield ctx.finding(span, message)
