@@ -90,6 +90,7 @@ def test_json_structure(work: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert (syntax["code"], syntax["entity"], syntax["fix"]) == ("CC001", None, None)
     assert syntax["range"]["start"]["line"] == 15  # where the unclosed bracket opens
     assert document["files"][1]["findings"] == []
+    assert [f["fixed"] for f in document["files"]] == [0, 0]
     assert document["errors"] == []
     assert document["summary"] == {
         "files": 2,
@@ -97,8 +98,11 @@ def test_json_structure(work: Path, capsys: pytest.CaptureFixture[str]) -> None:
         "warnings": 0,
         "infos": 0,
         "fixable": 1,
+        "unsafeFixable": 0,
         "fixed": 0,
+        "fixedFiles": 0,
         "unreadable": 0,
+        "refused": 0,
     }
 
 

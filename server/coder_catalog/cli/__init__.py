@@ -2,12 +2,21 @@
 
 Each subcommand lives in its own module and registers itself with :func:`build_parser`.
 Exit codes: 0 success, 1 Coder refused or failed, 2 usage/configuration/file errors,
-3 the deployment could not be reached.
+3 the deployment could not be reached, 141 stdout (or stderr) was closed before everything was
+written (``coder-catalog templates list | head -3``).
+
+A closed pipe is handled here, once for every subcommand: the command stops quietly and exits
+141, the status a shell reports for a program that SIGPIPE ends (``cat``, ``yes``, git), so a
+``set -o pipefail`` script sees what it sees for them, and it cannot be taken for one of the codes
+above (1 is "findings" for ``lint``). SIGPIPE itself stays ignored, as Python sets it: a
+default SIGPIPE would also end the process on a socket the deployment closes.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import sys
 from collections.abc import Sequence
 
@@ -49,7 +58,40 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+EXIT_CLOSED_PIPE = 141  # 128 + SIGPIPE, as a shell reports a program that SIGPIPE ends
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        try:
+            return _main(argv)
+        finally:
+            if sys.stdout is not None:
+                sys.stdout.flush()  # here, not at interpreter exit, so that a closed pipe is caught below
+    except BrokenPipeError:  # `coder-catalog ... | head`: the reader has seen enough
+        _discard_stdout()
+        return EXIT_CLOSED_PIPE
+
+
+def _discard_stdout() -> None:
+    """Point stdout at the null device, so that the interpreter's last flush at exit does not raise
+    BrokenPipeError again (the standard way: docs.python.org, "Note on SIGPIPE")."""
+    if sys.stdout is None:
+        return
+    with contextlib.suppress(OSError):
+        sys.stdout.flush()  # when it was stderr that closed (`2>&1 >file | head`), stdout still works
+    try:
+        descriptor = sys.stdout.fileno()
+    except (OSError, ValueError):  # not a real file (in-process tests)
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, descriptor)
+    finally:
+        os.close(devnull)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "run", None):

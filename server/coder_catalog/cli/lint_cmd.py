@@ -3,7 +3,7 @@ the Coder deployment will read them (see docs/lint.md).
 
 Exit codes: 0 no finding at or above ``--fail-on``; 1 findings at or above it; 2 usage,
 configuration or file errors (the other files are still checked); 3 ``--require-deployment``
-and the deployment could not be asked.
+and the deployment could not be asked; 141 stdout was closed first (``| head``, see ``cli.main``).
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from typing import Any, TextIO
 
 from coder_catalog.analysis.documents import split_lines
 from coder_catalog.analysis.findings import SEVERITY_RANK
+from coder_catalog.analysis.rules import rule_setting_problem
 from coder_catalog.analysis.rules.yaml_problems import NOT_CHECKED
 from coder_catalog.cli.common import (
     EXIT_FAILED,
@@ -71,6 +72,15 @@ def register(commands: Any) -> None:
         action="store_true",
         help="print what --fix would change, change nothing (exit 1 when there is something to fix)",
     )
+    fixing.add_argument(
+        "--unsafe-fixes",
+        action="store_true",
+        help="with --fix or --diff, also apply the first fix of findings that have no safe fix "
+        "(alone: count those as fixable)",
+    )
+    fixing.add_argument(
+        "-v", "--verbose", action="store_true", help="with --fix, list each fix applied (text format)"
+    )
     add_deployment_flags(parser)
     templates = parser.add_argument_group("templates")
     templates.add_argument(
@@ -103,6 +113,7 @@ def run_lint(args: argparse.Namespace) -> int:
         offline=args.offline,
         require_deployment=args.require_deployment,
         fix=args.fix or args.diff,
+        unsafe_fixes=args.unsafe_fixes,
         write=not args.diff,
     )
     report = _run(options)
@@ -135,13 +146,16 @@ def lint_overrides(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _parse_rule(text: str) -> tuple[str, str]:
-    code, equals, severity = text.partition("=")
-    severity = severity.strip().lower()
-    if not equals or not code.strip() or severity not in SEVERITIES:
+    given, equals, severity = text.partition("=")
+    code, severity = given.strip().upper(), severity.strip().lower()
+    if not equals or not code or severity not in SEVERITIES:
         raise CommandError(
-            f"--rule {text!r}: expected CODE=SEVERITY with SEVERITY one of {', '.join(SEVERITIES)}"
+            f'--rule "{text}": expected CODE=SEVERITY with SEVERITY one of {", ".join(SEVERITIES)}'
         )
-    return code.strip().upper(), severity
+    problem = rule_setting_problem(code, severity)
+    if problem is not None:
+        raise CommandError(f'--rule "{text}": {problem}')
+    return code, severity
 
 
 def _check_overrides(overrides: dict[str, Any]) -> None:
@@ -177,27 +191,32 @@ def _print_problems(report: LintReport, output_format: str) -> None:
 
 
 def _write_report(report: LintReport, args: argparse.Namespace) -> None:
+    """The report to ``--output`` or stdout (a closed stdout, ``| head``, is handled by ``cli.main``)."""
+    options = {"fixing": args.fix, "unsafe_fixes": args.unsafe_fixes, "verbose": args.verbose}
     if args.output:
         try:
             with open(args.output, "w", encoding="utf-8", newline="\n") as out:
-                render(report, args.format, out, color=args.color == "always", fixing=args.fix)
+                render(report, args.format, out, color=args.color == "always", **options)
         except OSError as exc:
             raise CommandError(f"cannot write {args.output}: {exc.strerror or exc}") from None
         return
-    try:
-        render(report, args.format, sys.stdout, color=use_color(args.color, sys.stdout), fixing=args.fix)
-        sys.stdout.flush()
-    except BrokenPipeError:  # `coder-catalog lint | head`: the reader has seen enough
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    render(report, args.format, sys.stdout, color=use_color(args.color, sys.stdout), **options)
 
 
 def render(
-    report: LintReport, output_format: str, out: TextIO, *, color: bool = False, fixing: bool = False
+    report: LintReport,
+    output_format: str,
+    out: TextIO,
+    *,
+    color: bool = False,
+    fixing: bool = False,
+    unsafe_fixes: bool = False,
+    verbose: bool = False,
 ) -> None:
     if output_format == "text":
-        render_text(report, out, color=color, fixing=fixing)
+        render_text(report, out, color=color, fixing=fixing, unsafe_fixes=unsafe_fixes, verbose=verbose)
     elif output_format == "github":
-        render_github(report, out)
+        render_github(report, out, fixing=fixing, unsafe_fixes=unsafe_fixes)
     else:
         root = source_root(report)
         document = json_document(report) if output_format == "json" else sarif_document(report, root)

@@ -5,21 +5,23 @@
 3. collect the templates the files use (``Analyzer.coder_usages``) and load each source once
    (one client and one cache per deployment);
 4. analyse every file with the one :class:`Analyzer` of its settings (parses are shared by all),
-   applying safe fixes when asked.
+   applying fixes when asked: each finding's safe fix, and with ``unsafe_fixes`` the first fix
+   offered by a finding that has no safe one (ruff's convention).
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from coder_catalog.analysis.analyze import MAX_FILE_CHARACTERS, Analyzer, CoderUsage, FileAnalysis
 from coder_catalog.analysis.documents import DocumentCache
-from coder_catalog.analysis.findings import Finding
-from coder_catalog.analysis.fixes import apply_safe_fixes
+from coder_catalog.analysis.findings import Finding, Fix
+from coder_catalog.analysis.fixes import apply_fixes
+from coder_catalog.analysis.spans import Span
 from coder_catalog.cli.lint_discovery import discover
 from coder_catalog.cli.lint_settings import SettingsResolver
 from coder_catalog.cli.lint_templates import OFFLINE, Source, load_templates, source_of
@@ -50,8 +52,20 @@ class LintOptions:
     offline: bool = False
     require_deployment: bool = False  # raise DeploymentRequired instead of linting without templates
     fix: bool = False
+    unsafe_fixes: bool = False  # with fix: also the first fix of findings that have no safe one
     write: bool = True  # False: fix in memory only (--diff)
     use_git: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class AppliedFix:
+    """A fix ``--fix`` applied: the finding's code, the fix's title, and where the finding was in the
+    text the fix was applied to (positions move when fixes above add or remove lines)."""
+
+    code: str
+    title: str
+    span: Span
+    safe: bool
 
 
 @dataclass
@@ -62,8 +76,12 @@ class LintedFile:
     text: str = ""  # the text after fixes
     analysis: FileAnalysis | None = None
     settings: Settings | None = None
-    fixes_applied: int = 0
+    applied: list[AppliedFix] = field(default_factory=list)  # in the order they were applied
     error: str | None = None  # why the file could not be checked
+
+    @property
+    def fixes_applied(self) -> int:
+        return len(self.applied)
 
     @property
     def findings(self) -> tuple[Finding, ...]:
@@ -107,7 +125,7 @@ def lint(
     analyzers = _Analyzers()
     _load_templates(checked, analyzers, options, env, report)
     for done, (file, settings) in enumerate(checked, 1):
-        _analyze(file, analyzers.for_settings(settings), fix=options.fix)
+        _analyze(file, analyzers.for_settings(settings), fix=options.fix, unsafe=options.unsafe_fixes)
         if options.write and file.changed:
             _write(file)
         if progress is not None:
@@ -237,14 +255,56 @@ def _usages_by_source(
 # -- analysis and fixes -------------------------------------------------------------------------------
 
 
-def _analyze(file: LintedFile, analyzer: Analyzer, *, fix: bool) -> None:
+def _analyze(file: LintedFile, analyzer: Analyzer, *, fix: bool, unsafe: bool = False) -> None:
     analysis = analyzer.analyze(file.text)
     if fix:
         for _ in range(MAX_FIX_ROUNDS):
-            fixed, applied = apply_safe_fixes(file.text, analysis.findings)
-            if not applied or fixed == file.text:
+            chosen = chosen_fixes(analysis.findings, unsafe=unsafe)
+            fixed, taken = apply_in_order(file.text, [offered for _, offered in chosen])
+            if not taken or fixed == file.text:
                 break
             file.text = fixed
-            file.fixes_applied += applied
+            for finding, applied in (chosen[index] for index in taken):
+                file.applied.append(AppliedFix(finding.code, applied.title, finding.span, applied.safe))
             analysis = analyzer.analyze(file.text)
     file.analysis = analysis
+
+
+def chosen_fixes(findings: Sequence[Finding], *, unsafe: bool) -> list[tuple[Finding, Fix]]:
+    """The fix ``--fix`` applies for each finding: its safe fix; with ``unsafe``, when it has none,
+    the first fix it offers."""
+    chosen: list[tuple[Finding, Fix]] = []
+    for finding in findings:
+        fix = finding.safe_fix
+        if fix is None and unsafe and finding.fixes:
+            fix = finding.fixes[0]
+        if fix is not None:
+            chosen.append((finding, fix))
+    return chosen
+
+
+def apply_in_order(text: str, fixes: list[Fix]) -> tuple[str, list[int]]:
+    """The text with the fixes applied (:func:`apply_fixes`: in order, skipping a fix that overlaps
+    one taken before it), and the indexes of those applied.
+
+    Whether fix ``i`` is taken depends only on the fixes before it, so it is taken when applying the
+    first ``i + 1`` fixes takes one more than applying the first ``i``. Usually every fix is taken
+    (one call); otherwise halves are counted until each skipped fix is found.
+    """
+    fixed, count = apply_fixes(text, fixes)
+    counts = {0: 0, len(fixes): count}
+
+    def taken(end: int) -> int:
+        if end not in counts:
+            counts[end] = apply_fixes(text, fixes[:end])[1]
+        return counts[end]
+
+    def indexes(start: int, end: int) -> Iterator[int]:
+        if taken(end) - taken(start) == end - start:
+            yield from range(start, end)
+        elif taken(end) > taken(start):
+            middle = (start + end) // 2
+            yield from indexes(start, middle)
+            yield from indexes(middle, end)
+
+    return fixed, list(indexes(0, len(fixes)))

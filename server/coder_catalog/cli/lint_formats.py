@@ -15,8 +15,9 @@ from coder_catalog.analysis.analyze import FileAnalysis
 from coder_catalog.analysis.documents import split_lines
 from coder_catalog.analysis.findings import Finding, Fix
 from coder_catalog.analysis.rules.base import REGISTRY
+from coder_catalog.analysis.rules.yaml_problems import NOT_CHECKED
 from coder_catalog.analysis.spans import Position, Span
-from coder_catalog.cli.lint_engine import LintedFile, LintReport
+from coder_catalog.cli.lint_engine import AppliedFix, LintedFile, LintReport
 
 JSON_FORMAT_VERSION = 1
 BOM = "\ufeff"
@@ -74,7 +75,7 @@ def entity_of(finding: Finding, analysis: FileAnalysis | None) -> str | None:
 
 
 def offered_fix(finding: Finding) -> Fix | None:
-    """The fix ``--fix`` would apply, else the first one offered."""
+    """The fix ``--fix`` would apply, else the first one offered (``--fix --unsafe-fixes`` applies it)."""
     return finding.safe_fix or (finding.fixes[0] if finding.fixes else None)
 
 
@@ -85,9 +86,12 @@ class Summary:
     warnings: int
     infos: int
     fixable: int  # findings left with a safe fix
-    fixed: int  # fixes applied by --fix
+    unsafe_fixable: int  # findings left with fixes, none of them safe (--unsafe-fixes applies the first)
+    fixed: int  # fixes applied by --fix (and written)
     fixed_files: int
     unreadable: int  # files (or named paths) that could not be checked
+    refused: int = 0  # documents the analysis refused (NOT_CHECKED findings): not checked
+    config_errors: int = 0
 
     def to_dict(self) -> dict[str, int]:
         return {
@@ -96,23 +100,39 @@ class Summary:
             "warnings": self.warnings,
             "infos": self.infos,
             "fixable": self.fixable,
+            "unsafeFixable": self.unsafe_fixable,
             "fixed": self.fixed,
+            "fixedFiles": self.fixed_files,
             "unreadable": self.unreadable,
+            "refused": self.refused,
         }
+
+    @property
+    def findings(self) -> int:
+        return self.errors + self.warnings + self.infos
+
+    @property
+    def incomplete(self) -> bool:
+        """Something was not checked: a file, a document, or the files of an invalid configuration."""
+        return bool(self.unreadable or self.refused or self.config_errors)
 
 
 def summarize(report: LintReport) -> Summary:
     checked = [f for f in report.files if f.analysis is not None]
     findings = [finding for f in checked for finding in f.findings]
+    written = [f for f in checked if f.error is None]  # a fixed file that could not be written: not fixed
     return Summary(
         files=len(checked),
         errors=sum(1 for f in findings if f.severity == "error"),
         warnings=sum(1 for f in findings if f.severity == "warning"),
         infos=sum(1 for f in findings if f.severity == "info"),
         fixable=sum(1 for f in findings if f.safe_fix is not None),
-        fixed=sum(f.fixes_applied for f in checked),
-        fixed_files=sum(1 for f in checked if f.fixes_applied),
+        unsafe_fixable=sum(1 for f in findings if f.fixes and f.safe_fix is None),
+        fixed=sum(f.fixes_applied for f in written),
+        fixed_files=sum(1 for f in written if f.fixes_applied),
         unreadable=len(report.file_errors),
+        refused=sum(1 for f in findings if f.code in NOT_CHECKED),
+        config_errors=len(report.config_errors),
     )
 
 
@@ -120,23 +140,54 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
-def summary_lines(summary: Summary, *, fixing: bool) -> list[str]:
+def summary_lines(summary: Summary, *, fixing: bool, unsafe_fixes: bool = False) -> list[str]:
+    """``Fixed N problems in M files.`` when ``--fix`` changed something, then the findings by
+    severity, what ``--fix`` could still do, and what could not be checked. "All good" only when
+    there is no finding and everything was checked."""
     lines: list[str] = []
     if summary.fixed:
         lines.append(f"Fixed {_plural(summary.fixed, 'problem')} in {_plural(summary.fixed_files, 'file')}.")
-    if summary.errors + summary.warnings + summary.infos == 0:
-        line = f"All good: {_plural(summary.files, 'file')} checked"
+    checked = _plural(summary.files, "file")
+    if not summary.findings:
+        line = f"{checked} checked" if summary.incomplete else f"All good: {checked} checked"
     else:
         line = (
             f"{_plural(summary.errors, 'error')}, {_plural(summary.warnings, 'warning')}, "
-            f"{_plural(summary.infos, 'info')} in {_plural(summary.files, 'file')}"
+            f"{_plural(summary.infos, 'info')} in {checked}"
         )
-        if summary.fixable and not fixing:
-            line += f" ({summary.fixable} fixable with --fix)"
-    if summary.unreadable:
-        line += f"; {_plural(summary.unreadable, 'file')} could not be checked"
-    lines.append(line)
+        hint = fixable_hint(summary, fixing=fixing, unsafe_fixes=unsafe_fixes)
+        if hint:
+            line += f" ({hint})"
+    lines.append(line + _not_checked(summary))
     return lines
+
+
+def fixable_hint(summary: Summary, *, fixing: bool, unsafe_fixes: bool) -> str:
+    """What ``--fix`` (and ``--unsafe-fixes``) would still fix, as ruff says it."""
+    safe, unsafe = summary.fixable, summary.unsafe_fixable
+    if unsafe_fixes:  # both kinds are applied
+        return "" if fixing or not safe + unsafe else f"{safe + unsafe} fixable with --fix"
+    if fixing:  # the safe fixes are applied; what remains needs --unsafe-fixes
+        return f"{unsafe} more fixable with --unsafe-fixes" if unsafe else ""
+    if safe and unsafe:
+        return f"{safe} fixable with --fix, {unsafe} more with --fix --unsafe-fixes"
+    if unsafe:
+        return f"{unsafe} fixable with --fix --unsafe-fixes"
+    return f"{safe} fixable with --fix" if safe else ""
+
+
+def _not_checked(summary: Summary) -> str:
+    parts: list[str] = []
+    skipped = [
+        _plural(count, word)
+        for count, word in ((summary.unreadable, "file"), (summary.refused, "document"))
+        if count
+    ]
+    if skipped:
+        parts.append(f"{' and '.join(skipped)} could not be checked")
+    if summary.config_errors:
+        parts.append(_plural(summary.config_errors, "configuration error"))
+    return "".join(f"; {part}" for part in parts) + (" (see above)" if parts else "")
 
 
 # -- text ----------------------------------------------------------------------------------------------
@@ -155,14 +206,37 @@ class _Paint:
         return f"{style}{text}{_RESET}" if self.enabled and text else text
 
 
-def render_text(report: LintReport, out: TextIO, *, color: bool = False, fixing: bool = False) -> None:
+def render_text(
+    report: LintReport,
+    out: TextIO,
+    *,
+    color: bool = False,
+    fixing: bool = False,
+    unsafe_fixes: bool = False,
+    verbose: bool = False,
+) -> None:
+    """The findings, then (``verbose``) each fix applied, then the summary."""
     paint = _Paint(color)
     for file in report.files:
         if file.findings:
             out.write(_text_file(file, paint))
+    if verbose:
+        for file in report.files:
+            if file.error is None:
+                out.writelines(_text_applied(file, applied, paint) for applied in file.applied)
     summary = summarize(report)
-    for line in summary_lines(summary, fixing=fixing):
+    for line in summary_lines(summary, fixing=fixing, unsafe_fixes=unsafe_fixes):
         out.write(paint(line, _BOLD) + "\n")
+
+
+def _text_applied(file: LintedFile, applied: AppliedFix, paint: _Paint) -> str:
+    """``path:line:col: CODE title`` of a fix ``--fix`` applied (where the finding was when it was)."""
+    where = shown_range(applied.span, file.text).start
+    unsafe = "" if applied.safe else " (unsafe fix)"
+    return (
+        f"{paint(file.display, _BOLD)}:{where.line}:{where.column}: "
+        f"{paint(applied.code, _BOLD)} {applied.title}{unsafe}\n"
+    )
 
 
 def _text_file(file: LintedFile, paint: _Paint) -> str:
@@ -210,7 +284,11 @@ def json_document(report: LintReport) -> dict[str, Any]:
     return {
         "version": JSON_FORMAT_VERSION,
         "files": [
-            {"path": _slashed(f.display), "findings": [_json_finding(f, finding) for finding in f.findings]}
+            {
+                "path": _slashed(f.display),
+                "findings": [_json_finding(f, finding) for finding in f.findings],
+                "fixed": f.fixes_applied if f.error is None else 0,
+            }
             for f in report.files
             if f.analysis is not None
         ],
@@ -250,10 +328,12 @@ def _slashed(path: str) -> str:
 _GITHUB_LEVEL = {"error": "error", "warning": "warning", "info": "notice"}
 
 
-def render_github(report: LintReport, out: TextIO) -> None:
+def render_github(
+    report: LintReport, out: TextIO, *, fixing: bool = False, unsafe_fixes: bool = False
+) -> None:
     for line in github_lines(report):
         out.write(line + "\n")
-    for line in summary_lines(summarize(report), fixing=False):
+    for line in summary_lines(summarize(report), fixing=fixing, unsafe_fixes=unsafe_fixes):
         out.write(line + "\n")
 
 

@@ -1,4 +1,8 @@
-"""``coder-catalog simulator``: run the local Coder simulator (tests, benchmarks, the demo)."""
+"""``coder-catalog simulator``: run the local Coder simulator (tests, benchmarks, the demo).
+
+It prints where it listens, each user's session token, and the ``export CODER_URL=...
+CODER_SESSION_TOKEN=...`` lines to paste into another terminal (``simulator.server.announce``).
+"""
 
 from __future__ import annotations
 

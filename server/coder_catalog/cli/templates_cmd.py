@@ -86,17 +86,23 @@ def run_pull(args: argparse.Namespace) -> int:
         f"(Coder {catalog.server_version or 'unknown'}) to {display_path(output)}"
     )
     for name, reason in sorted(catalog.unavailable.items()):
-        print(f"  warning: parameters of {name} are not in the snapshot: {reason}", file=sys.stderr)
+        print(
+            f'  warning: parameters of template "{name}" are not in the snapshot: {reason}', file=sys.stderr
+        )
     return EXIT_OK
 
 
 def format_table(catalog: TemplateCatalog, *, show_parameters: bool = False) -> str:
-    rows = [("NAME", "DISPLAY NAME", "ORGANIZATION", "PARAMETERS", "STATUS")]
+    """One row per template; a PARAMETERS column only when parameters were loaded (``--parameters``,
+    or a snapshot), then with ``show_parameters`` each template's parameters."""
     templates = sorted(
         catalog.templates, key=lambda t: (t.deprecated, t.organization_name, t.name.casefold())
     )
+    rows: list[tuple[str, ...]] = [("NAME", "DISPLAY NAME", "ORGANIZATION", "PARAMETERS", "STATUS")]
     for t in templates:
         rows.append((t.name, t.display_name, t.organization_name, _param_summary(t, catalog), _status(t)))
+    if not any(t.parameters is not None or t.name in catalog.unavailable for t in templates):
+        rows = [(*row[:3], row[4]) for row in rows]  # not loaded: a column of "-" says nothing
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
     lines = [
         "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=False)) + "  " + row[-1]
@@ -109,10 +115,16 @@ def format_table(catalog: TemplateCatalog, *, show_parameters: bool = False) -> 
             lines.append("")
             lines.append(f"{t.name}:")
             for p in t.parameters:
-                flags = "required" if p.required else f"default {p.default_value!r}"
-                options = f" one of {', '.join(p.option_values)}" if p.options else ""
+                flags = "required" if p.required else f"default {_quoted(p.default_value, p.type)}"
+                quoted = ", ".join(f'"{value}"' for value in p.option_values)
+                options = f" one of {quoted}" if p.options else ""
                 lines.append(f"  {p.name} ({p.type}, {flags}){options}")
     return "\n".join(line.rstrip() for line in lines)
+
+
+def _quoted(value: str, parameter_type: str) -> str:
+    """A value in double quotes, as the rules quote values; a list's JSON (``["git"]``) as it is."""
+    return value if parameter_type.startswith("list(") and value.startswith("[") else f'"{value}"'
 
 
 def _param_summary(t: Template, catalog: TemplateCatalog) -> str:

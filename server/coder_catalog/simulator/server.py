@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import shlex
 import signal
 import sys
 import threading
@@ -177,16 +178,36 @@ def serve_forever(host: str, port: int, data: str | None, out: TextIO) -> int:
     stop = threading.Event()
     previous = _install_stop_handlers(stop)
     try:
-        print(f"Coder simulator listening on {server.url}", file=out)
-        for username, token in server.tokens.items():
-            print(f"Session token for {username}: {token}", file=out)
-        out.flush()
+        announce(server.url, server.tokens, out)
         while not stop.wait(0.5):
             pass
     finally:
         _restore_handlers(previous)
         server.stop()
     return 0
+
+
+TRY_IT = (
+    "Then try: coder-catalog templates list --parameters "
+    "(or, in a clone of the coder-catalog repository, coder-catalog lint examples/catalog)"
+)
+
+
+def announce(url: str, tokens: dict[str, str], out: TextIO) -> None:
+    """Where it listens and each user's session token (the simulator's own, made up at start-up: no
+    one's secret; scripts such as the demo read these first lines), then what to paste into another
+    terminal to point the CLI at it."""
+    print(f"Coder simulator listening on {url}", file=out)
+    for username, token in tokens.items():
+        print(f"Session token for {username}: {token}", file=out)
+    if tokens:
+        username, token = next(iter(tokens.items()))
+        print(f"\nTo use it from another terminal (as {username}), paste:", file=out)
+        print(f"export CODER_URL={shlex.quote(url)}", file=out)
+        print(f"export CODER_SESSION_TOKEN={shlex.quote(token)}", file=out)
+        print(TRY_IT, file=out)
+    print("Stop it with Ctrl+C.", file=out)
+    out.flush()
 
 
 _Handler = Callable[[int, FrameType | None], Any] | int | None
