@@ -66,8 +66,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         try:
             return _main(argv)
         finally:
-            if sys.stdout is not None:
-                sys.stdout.flush()  # here, not at interpreter exit, so that a closed pipe is caught below
+            # Here, not at interpreter exit, so that a closed pipe is caught below (`serve` may have
+            # closed stdout itself when the editor went away).
+            if sys.stdout is not None and not sys.stdout.closed:
+                sys.stdout.flush()
     except BrokenPipeError:  # `coder-catalog ... | head`: the reader has seen enough
         _discard_stdout()
         return EXIT_CLOSED_PIPE
