@@ -35,3 +35,34 @@ async def test_an_answer_with_nothing_pushed_meanwhile_is_applied() -> None:
     server.workspace_configuration_async = configuration  # type: ignore[method-assign]
     await server.pull_configuration()
     assert server.catalog.overrides == {"workspaces": {"defaultMode": "auto"}}
+
+
+async def test_settings_pushed_while_the_watchers_register_beat_the_first_answer() -> None:
+    """At start-up the server registers its file watchers, then asks for the settings; an editor
+    that pushes settings before the registration is answered has the newer ones (seen as a flaky
+    test_a_settings_change_rechecks_open_files on a loaded machine)."""
+    from lsprotocol import types
+
+    server = create_server()
+    registered: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+    async def register(params: Any) -> None:
+        await registered
+
+    async def configuration(params: Any) -> list[Any]:
+        return [{}]  # what the editor had before the push
+
+    server.client_register_capability_async = register  # type: ignore[method-assign]
+    server.workspace_configuration_async = configuration  # type: ignore[method-assign]
+    server.protocol.client_capabilities = types.ClientCapabilities(
+        workspace=types.WorkspaceClientCapabilities(
+            did_change_watched_files=types.DidChangeWatchedFilesClientCapabilities(dynamic_registration=True)
+        )
+    )
+    initialized = server.protocol.fm.features[types.INITIALIZED]
+    starting = asyncio.create_task(initialized(types.InitializedParams()))
+    await asyncio.sleep(0)  # registering the watchers
+    server.apply_client_settings({"coderCatalog": {"workspaces": {"defaultTemplateName": "docker"}}})
+    registered.set_result(None)
+    await starting
+    assert server.catalog.overrides == {"workspaces": {"defaultTemplateName": "docker"}}

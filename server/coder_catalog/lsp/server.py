@@ -221,10 +221,13 @@ class CatalogServer(LanguageServer):
         self.catalog.set_overrides(overrides_from_client(raw))
         self.publisher.publish_all()
 
-    async def pull_configuration(self) -> None:
+    async def pull_configuration(self, asked_after: int | None = None) -> None:
         """Ask the client for ``coderCatalog`` (even when it does not declare the capability: Neovim 0.7
-        answers anyway). Open documents are re-checked when the answer arrives."""
-        asked_after = self._settings_applied
+        answers anyway). Open documents are re-checked when the answer arrives, unless settings were
+        applied since ``asked_after`` (a count of :meth:`apply_client_settings`; default: now): those
+        are newer than the answer."""
+        if asked_after is None:
+            asked_after = self._settings_applied
         try:
             answer = await asyncio.wait_for(
                 self.workspace_configuration_async(
@@ -250,8 +253,10 @@ def create_server() -> CatalogServer:
 
     @server.feature(types.INITIALIZED)
     async def initialized(ls: CatalogServer, params: types.InitializedParams) -> None:
+        # Settings pushed while the watchers are registered are newer than the answer to this pull.
+        asked_after = ls._settings_applied
         await _register_watchers(ls)
-        await ls.pull_configuration()
+        await ls.pull_configuration(asked_after)
 
     @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
     async def did_change_configuration(ls: CatalogServer, params: types.DidChangeConfigurationParams) -> None:
