@@ -41,6 +41,7 @@ EXPECTED_WITH_SAFE_FIXES = {
     "CC505",  # Python -> python
     "CC506",  # example.com/port: 8080 -> "8080"
     "CC507",  # example.com/replicas: 3 -> "3"
+    "CC521",  # title: 2024 -> "2024"
 }
 
 

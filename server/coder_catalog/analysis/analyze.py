@@ -39,7 +39,7 @@ from coder_catalog.analysis.rules.yaml_problems import (
 )
 from coder_catalog.analysis.spans import Position, Span
 from coder_catalog.analysis.templates import TemplateData
-from coder_catalog.analysis.yaml_tree import Entry, Mapping, YamlTooDeep
+from coder_catalog.analysis.yaml_tree import Entry, Mapping, YamlTooDeep, is_null
 from coder_catalog.settings import Settings
 
 # Beyond this a file is refused with one finding rather than parsed (catalog files are far smaller).
@@ -104,6 +104,7 @@ class Analyzer:
             0  # documents checked (not answered from the cache), for tests and benchmarks
         )
         self._checks = self._active_checks()
+        self._checks_by_kind: dict[str | None, list[tuple[str, Check]]] = {}
         self._last_text: str | None = None
         self._last_segments: list[Segment] = []
 
@@ -127,7 +128,7 @@ class Analyzer:
         segment = segments[max(index, 0)]
         return segment, self.parses.parse(segment.text)
 
-    def _active_checks(self) -> list[tuple[str, Check]]:
+    def _active_checks(self) -> list[tuple[str, Check, frozenset[str] | None]]:
         """The rules to run with these settings and this template data, in code order."""
         checks = []
         for code in sorted(REGISTRY):
@@ -136,8 +137,17 @@ class Analyzer:
                 continue
             if rule.needs_templates and not self.templates.available:
                 continue
-            checks.append((code, rule.check))
+            checks.append((code, rule.check, rule.kinds))
         return checks
+
+    def _checks_for(self, kind: str | None) -> list[tuple[str, Check]]:
+        """The active rules about an entity of ``kind`` (a rule limited to other kinds is not called)."""
+        found = self._checks_by_kind.get(kind)
+        if found is None:
+            found = self._checks_by_kind[kind] = [
+                (code, check) for code, check, kinds in self._checks if kinds is None or kind in kinds
+            ]
+        return found
 
     def reset(self, settings: Settings | None = None, templates: TemplateData | None = None) -> None:
         """New settings or template data: keep the parses, forget the findings."""
@@ -148,6 +158,7 @@ class Analyzer:
         self._results.clear()
         self._placements.clear()
         self._checks = self._active_checks()
+        self._checks_by_kind = {}
 
     def analyze(self, text: str) -> FileAnalysis:
         if len(text) > MAX_FILE_CHARACTERS:
@@ -238,8 +249,8 @@ class Analyzer:
             code = DOCUMENT_TOO_DEEP if isinstance(refused, YamlTooDeep) else ALIAS_BOMB
             return [_driver(code, refused.span, f"{refused}; the document is not checked")], _NO_FACTS
         parsed = parse.parsed
-        if parsed is None or parsed.root is None:
-            return [], _NO_FACTS
+        if parsed is None or parsed.root is None or is_null(parsed.root):
+            return [], _NO_FACTS  # an empty document (or null): Backstage's reader skips it without a word
         findings = [
             _driver(
                 DUPLICATE_KEY,
@@ -255,13 +266,14 @@ class Analyzer:
                 _driver(
                     NOT_A_MAPPING,
                     root.span,
-                    f"a catalog document must be a mapping (an entity), not a {root.kind}",
+                    "a catalog document must be a mapping (an entity), not a "
+                    + ("list" if root.kind == "sequence" else root.kind),
                 )
             )
             return findings, _NO_FACTS
         entity = Entity(root)
         context = EntityContext(entity, self.settings, self.templates, text)
-        for code, check in self._checks:
+        for code, check in self._checks_for(entity.kind):
             context.rule_code = code
             try:
                 findings.extend(check(context))

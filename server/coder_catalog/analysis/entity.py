@@ -14,7 +14,7 @@ def _string(node: Node | None) -> str | None:
 class Entity:
     """The nodes of an entity the rules look at, looked up once."""
 
-    __slots__ = ("annotations", "coder", "coder_entry", "metadata", "root", "spec")
+    __slots__ = ("annotations", "api_version", "coder", "coder_entry", "kind", "metadata", "root", "spec")
 
     def __init__(self, root: Mapping) -> None:
         self.root = root
@@ -28,14 +28,9 @@ class Entity:
         self.coder_entry: Entry | None = self.spec.entry("coder") if self.spec is not None else None
         value = self.coder_entry.value if self.coder_entry is not None else None
         self.coder: Mapping | None = value if isinstance(value, Mapping) else None
-
-    @property
-    def api_version(self) -> str | None:
-        return _string(self.root.get("apiVersion"))
-
-    @property
-    def kind(self) -> str | None:
-        return _string(self.root.get("kind"))
+        #: ``apiVersion`` and ``kind`` when they are strings (most rules ask for them)
+        self.api_version: str | None = _string(root.get("apiVersion"))
+        self.kind: str | None = _string(root.get("kind"))
 
     @property
     def name(self) -> str | None:

@@ -62,6 +62,10 @@ _INF = re.compile(r"[-+]?\.(inf|Inf|INF)")
 _NAN = re.compile(r"\.(nan|NaN|NAN)")
 
 MAX_EXPANDED_NODES = 100_000
+# The `yaml` package Backstage reads catalog files with refuses a document whose aliases resolve too
+# often (its toJS option maxAliasCount, 100 by default): "Excessive alias count indicates a resource
+# exhaustion attack", and the catalog then reads nothing more of the file.
+MAX_ALIAS_COUNT = 100
 STR_TAG = "tag:yaml.org,2002:str"
 
 
@@ -78,6 +82,17 @@ class YamlTooLarge(YamlRefused):
 
     def __init__(self, span: Span, size: int) -> None:
         super().__init__(f"aliases expand this document to more than {size:,} nodes", span)
+
+
+class YamlTooManyAliases(YamlRefused):
+    """An anchor resolved more often than Backstage's YAML reader allows (see MAX_ALIAS_COUNT)."""
+
+    def __init__(self, span: Span) -> None:
+        super().__init__(
+            f"aliases resolve more than {MAX_ALIAS_COUNT} times (Backstage's YAML reader refuses the file: "
+            '"Excessive alias count")',
+            span,
+        )
 
 
 class YamlTooDeep(YamlRefused):
@@ -162,6 +177,11 @@ class Scalar(Node):
     @property
     def quoted(self) -> bool:
         return self.style in ("'", '"')
+
+
+def is_null(node: Node | None) -> bool:
+    """A null scalar: an empty value, or an empty document (only comments after ``---``), or ``null``/``~``."""
+    return isinstance(node, Scalar) and node.type == "null"
 
 
 @dataclass(eq=False, slots=True)
@@ -320,17 +340,71 @@ def _expanded_size(root: Node, limit: int) -> int:
     return size(root)
 
 
+def _children(node: Node) -> list[tuple[int, Node]]:
+    """A collection's children with their slot, in the order ``toJS`` visits them (key, then value)."""
+    if isinstance(node, Mapping):
+        return [
+            (slot, child)
+            for i, e in enumerate(node.entries)
+            for slot, child in ((2 * i, e.key), (2 * i + 1, e.value))
+        ]
+    if isinstance(node, Sequence):
+        return list(enumerate(node.items))
+    return []
+
+
+def _check_alias_count(root: Node) -> None:
+    """Raise YamlTooManyAliases where the `yaml` package's ``toJS`` would throw: for each alias it
+    resolves, its anchor's resolutions so far times the anchor's own alias count (``getAliasCount``:
+    1 for a scalar, the largest of its children's for a collection, where a child that is an alias
+    counts its anchor's resolutions times that anchor's alias count) must not pass MAX_ALIAS_COUNT.
+    The first occurrence of a shared node is its anchor; every later one is an alias."""
+    defined: set[int] = set()
+    resolutions: dict[int, int] = {}
+    alias_counts: dict[int, int] = {}
+    alias_slots: set[tuple[int, int]] = set()
+
+    def alias_count(node: Node) -> int:
+        if isinstance(node, Scalar):
+            return 1
+        largest = 0
+        for slot, child in _children(node):
+            if (id(node), slot) in alias_slots:
+                count = resolutions.get(id(child), 0) * alias_counts.get(id(child), 0)
+            else:
+                count = alias_count(child)
+            largest = max(largest, count)
+        return largest
+
+    def walk(node: Node) -> None:
+        defined.add(id(node))
+        for slot, child in _children(node):
+            if id(child) not in defined:
+                walk(child)
+                continue
+            alias_slots.add((id(node), slot))
+            resolutions[id(child)] = resolutions.get(id(child), 0) + 1
+            if not alias_counts.get(id(child)):
+                alias_counts[id(child)] = alias_count(child)
+            if resolutions[id(child)] * alias_counts[id(child)] > MAX_ALIAS_COUNT:
+                raise YamlTooManyAliases(child.span)
+
+    walk(root)
+
+
 # libyaml reads YAML 1.1, where NEL, LS and PS break lines; in YAML 1.2 (Backstage's reading) and
-# in LSP they are ordinary characters. They are handed to libyaml as private-use characters absent
-# from the text (the same length, so every position stays true) and given back in the values.
-_YAML11_LINE_BREAKS = ("\x85", "\u2028", "\u2029")
+# in LSP they are ordinary characters. libyaml also refuses control characters (and U+FFFE/U+FFFF)
+# anywhere, which the `yaml` package Backstage reads files with accepts. All of them are handed to
+# libyaml as private-use characters absent from the text (the same length, so every position stays
+# true) and given back in the values.
+_LIBYAML_READS_OTHERWISE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufffe\uffff]")
 
 
 def _stand_ins(text: str) -> tuple[dict[int, str], dict[int, str]] | None:
     """(to libyaml, back from it) translation tables, or None when the text has none of them."""
-    present = [c for c in _YAML11_LINE_BREAKS if c in text]
-    if not present:
+    if _LIBYAML_READS_OTHERWISE.search(text) is None:
         return None
+    present = sorted(set(_LIBYAML_READS_OTHERWISE.findall(text)))
     forward: dict[int, str] = {}
     candidate = 0xE000
     for char in present:
@@ -346,7 +420,7 @@ def parse_document(text: str) -> ParsedDocument:
 
     Raises YamlSyntaxError (with the position libyaml reports), YamlTooLarge or YamlTooDeep.
     """
-    tables = _stand_ins(text) if not text.isascii() else None
+    tables = _stand_ins(text)
     try:
         composed = yaml.compose(text.translate(tables[0]) if tables else text, Loader=_Loader)  # type: ignore[arg-type]
     except yaml.MarkedYAMLError as exc:
@@ -376,6 +450,8 @@ def parse_document(text: str) -> ParsedDocument:
             builder.has_aliases and _expanded_size(root, MAX_EXPANDED_NODES) > MAX_EXPANDED_NODES
         ):
             raise YamlTooLarge(root.span, MAX_EXPANDED_NODES)
+        if builder.has_aliases:
+            _check_alias_count(root)
     except RecursionError:
         raise YamlTooDeep(_span(composed)) from None
     return ParsedDocument(root, builder.duplicates)

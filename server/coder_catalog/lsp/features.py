@@ -159,7 +159,7 @@ def on_hover(ls: CatalogServer, params: types.HoverParams) -> JsonAnswer | None:
     analyzer = ls.catalog.analyzer_for(document)
     converter = _converter(ls, document)
     position = converter.from_client(params.position)
-    result = hover(analyzer, document.text, position.line, position.column)
+    result = hover(analyzer, document.text, position.line, position.column, document.path or document.uri)
     if result is None:
         return None
     return JsonAnswer({"contents": markdown(result.markdown), "range": converter.range_json(result.span)})

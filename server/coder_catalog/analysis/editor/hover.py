@@ -1,4 +1,5 @@
-"""Hover inside ``spec.coder``: the template, a parameter, the mode, and the effective settings.
+"""Hover inside ``spec.coder``: the template, a parameter, the mode, and the effective settings; and on
+a placeholder (``$text: ./openapi.yaml``) anywhere: what Backstage will replace it with.
 
 Text from the catalog file and names are escaped; descriptions are the template author's
 Markdown, cleaned of raw HTML and non-web links (see :mod:`.markdown`).
@@ -7,7 +8,9 @@ Markdown, cleaned of raw HTML and non-web links (see :mod:`.markdown`).
 from __future__ import annotations
 
 import difflib
+import os
 from dataclasses import dataclass
+from urllib.parse import urljoin
 
 from coder_catalog.analysis.analyze import Analyzer
 from coder_catalog.analysis.editor import markdown as md
@@ -22,8 +25,9 @@ from coder_catalog.analysis.editor.completion import (
 from coder_catalog.analysis.editor.cursor import CursorContext, context_at
 from coder_catalog.analysis.effective import EffectiveCoder, ParamValue, ValueSource, template_url
 from coder_catalog.analysis.rules.coder_block import MODES
+from coder_catalog.analysis.rules.entity_fields import PLACEHOLDERS
 from coder_catalog.analysis.spans import Span
-from coder_catalog.analysis.yaml_tree import Scalar
+from coder_catalog.analysis.yaml_tree import Mapping, Scalar
 from coder_catalog.templates.model import Template, TemplateParameter
 from coder_catalog.templates.parameter_values import check_parameter_value, effective_value
 
@@ -41,16 +45,21 @@ class HoverResult:
     span: Span  # file positions of the key or value hovered
 
 
-def hover(analyzer: Analyzer, text: str, line: int, column: int) -> HoverResult | None:
-    """What to show for the key or value at file position (``line``, ``column``)."""
+def hover(
+    analyzer: Analyzer, text: str, line: int, column: int, location: str | None = None
+) -> HoverResult | None:
+    """What to show for the key or value at file position (``line``, ``column``); ``location`` is the
+    file's path or URL, against which placeholders' relative targets are resolved."""
     ctx = context_at(analyzer, text, line, column)
     if ctx.part not in ("key", "value") or ctx.key is None or ctx.token_span.start == ctx.token_span.end:
         return None
-    found = _markdown(analyzer, ctx, ctx.key)
+    found = _markdown(analyzer, ctx, ctx.key, location)
     return HoverResult(found, ctx.token_span) if found else None
 
 
-def _markdown(analyzer: Analyzer, ctx: CursorContext, key: str) -> str | None:
+def _markdown(analyzer: Analyzer, ctx: CursorContext, key: str, location: str | None = None) -> str | None:
+    if key in PLACEHOLDERS:
+        return placeholder_markdown(ctx, key, location)
     if ctx.path == ("spec",) and key == "coder":
         return coder_summary(analyzer, ctx)
     if ctx.in_coder and key == "templateName":
@@ -62,6 +71,69 @@ def _markdown(analyzer: Analyzer, ctx: CursorContext, key: str) -> str | None:
     if ctx.in_params:
         return _parameter_hover(analyzer, ctx, key)
     return None
+
+
+# -- placeholders ----------------------------------------------------------------------------------
+
+_PLACEHOLDER_YIELDS = {  # key: (what it is replaced with, "of <target>", what the field then holds)
+    "$text": ("the text of", "a string"),
+    "$json": ("the data parsed from the JSON of", "that data"),
+    "$yaml": ("the data parsed from the YAML (one document) of", "that data"),
+    "$openapi": (
+        "the text of the OpenAPI document, with its external $refs bundled (OpenAPI module),",
+        "a string",
+    ),
+    "$asyncapi": (
+        "the text of the AsyncAPI document, with its external $refs bundled (OpenAPI module),",
+        "a string",
+    ),
+}
+
+
+def placeholder_markdown(ctx: CursorContext, key: str, location: str | None) -> str:
+    """What Backstage's placeholder processor replaces ``{key: target}`` with, and where it reads it."""
+    holder = ".".join(ctx.path) or "this field"
+    target = _placeholder_target(ctx, key)
+    where = resolve_target(target, location) if target else None
+    lines = [f"**`{key}` placeholder** in `{md.escape(holder)}`"]
+    if target is None:
+        lines.append(
+            "Backstage resolves a placeholder only when its value is a string (a path or a URL) and it is the "
+            "mapping's only key; otherwise the mapping is left as written."
+        )
+    else:
+        what, holds = _PLACEHOLDER_YIELDS[key]
+        lines.append(
+            f"At ingestion, Backstage's catalog replaces this mapping with {what} "
+            f"`{md.escape(where or target)}`: the field holds {holds}."
+        )
+        if where != target and where is not None:
+            lines.append(
+                f"`{md.escape(target)}` is relative to the catalog file's own location (in Backstage, the URL the "
+                "file was registered from)."
+            )
+    return "\n\n".join(lines)
+
+
+def _placeholder_target(ctx: CursorContext, key: str) -> str | None:
+    """The placeholder's value when it is a string: from the parsed entity, at the cursor's path."""
+    node: object = ctx.entity.root if ctx.entity is not None else None
+    for part in ctx.path:
+        node = node.get(part) if isinstance(node, Mapping) else None
+    value = node.get(key) if isinstance(node, Mapping) else None
+    if isinstance(value, Scalar) and value.is_string:
+        return str(value.value)
+    return None
+
+
+def resolve_target(target: str, location: str | None) -> str:
+    """A placeholder's target as Backstage reads it: an absolute URL as is, a relative path against the
+    catalog file's location (a path or a URL)."""
+    if "://" in target or location is None:
+        return target
+    if "://" in location:
+        return urljoin(location, target)
+    return os.path.normpath(os.path.join(os.path.dirname(location), target))
 
 
 # -- templateName ------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from coder_catalog.analysis.documents import Segment
 from coder_catalog.analysis.editor.common import DocumentMemo, file_span, line_end, without_bom
 from coder_catalog.analysis.entity import Entity, entity_of
 from coder_catalog.analysis.spans import Position, Span
-from coder_catalog.analysis.yaml_tree import Entry, Mapping, Node, Scalar, Sequence
+from coder_catalog.analysis.yaml_tree import Entry, Mapping, Node, Scalar, Sequence, is_null
 
 SymbolKind = Literal["entity", "document", "coder", "templateName", "mode", "params", "parameter"]
 _CODER_KEYS: tuple[SymbolKind, ...] = ("templateName", "mode", "params")
@@ -48,8 +48,8 @@ def symbols(analyzer: Analyzer, text: str) -> list[Symbol]:
 
 def _segment_symbol(analyzer: Analyzer, segment: Segment) -> Symbol | None:
     parsed = analyzer.parses.parse(segment.text).parsed
-    if parsed is None or parsed.root is None:
-        return None
+    if parsed is None or parsed.root is None or is_null(parsed.root):
+        return None  # an empty document: no entity, nothing to show
     return _document_symbol(segment, parsed.root)
 
 

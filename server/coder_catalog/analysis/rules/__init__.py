@@ -7,7 +7,7 @@
 | CC2xx | ``templates`` | the template, against the deployment or a snapshot |
 | CC3xx | ``parameters`` | the effective parameter values, judged as Coder will |
 | CC4xx | ``repository`` | the repository URL the plugin derives |
-| CC5xx | ``envelope`` | the Backstage entity envelope |
+| CC5xx | ``envelope``, ``kinds`` | the Backstage entity envelope; each built-in kind's ``spec`` |
 """
 
 import difflib
@@ -15,6 +15,7 @@ import difflib
 from coder_catalog.analysis.rules import (  # noqa: F401
     coder_block,
     envelope,
+    kinds,
     parameters,
     repository,
     templates,

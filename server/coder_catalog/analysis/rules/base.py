@@ -37,6 +37,8 @@ class Rule:
     check: Check | None  # None: reported by the analysis driver itself (YAML problems)
     group: str
     needs_templates: bool = False
+    # The entity kinds the rule is about (the analysis does not call it for others); None: every kind.
+    kinds: frozenset[str] | None = None
 
 
 REGISTRY: dict[str, Rule] = {}
@@ -53,6 +55,7 @@ def rule(
     good: str,
     group: str,
     needs_templates: bool = False,
+    kinds: frozenset[str] | None = None,
 ) -> Callable[[Check], Check]:
     def register(check: Check) -> Check:
         declare(
@@ -66,6 +69,7 @@ def rule(
             group=group,
             needs_templates=needs_templates,
             check=check,
+            kinds=kinds,
         )
         return check
 
@@ -84,12 +88,13 @@ def declare(
     group: str,
     needs_templates: bool = False,
     check: Check | None = None,
+    kinds: frozenset[str] | None = None,
 ) -> None:
     """Register a rule's metadata; ``check`` None for findings the driver reports itself."""
     if code in REGISTRY:
         raise ValueError(f"rule code {code} registered twice")
     REGISTRY[code] = Rule(
-        code, name, severity, summary, explanation.strip(), bad, good, check, group, needs_templates
+        code, name, severity, summary, explanation.strip(), bad, good, check, group, needs_templates, kinds
     )
 
 

@@ -1,11 +1,12 @@
-"""Rules: the Backstage entity envelope (``apiVersion``, ``kind``, ``metadata``, Component ``spec``).
+"""Rules: the Backstage entity envelope (``apiVersion``, ``kind``, ``metadata``, the root keys).
 
 These are the checks Backstage's catalog applies to every entity (``FieldFormatEntityPolicy``,
 ``NoForeignRootFieldsEntityPolicy`` and the entity JSON Schemas), so that one tool replaces a separate
 catalog validator. Backstage stops at the first problem; here every problem is reported, each at the
 key or value it is about. When a field is missing, the finding sits on the key of the mapping that
 should hold it (``metadata`` for ``metadata.name``), or on the document's first key when a root field
-is missing. ``spec.coder`` is left to the ``coder_block`` rules.
+is missing. Each built-in kind's ``spec`` is judged in ``kinds``; ``spec.coder`` is left to the
+``coder_block`` rules.
 """
 
 from __future__ import annotations
@@ -14,12 +15,27 @@ import difflib
 import functools
 import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from coder_catalog.analysis.findings import Finding, Fix
 from coder_catalog.analysis.rules.base import EntityContext, replace_fix, rule
-from coder_catalog.analysis.spans import Span
-from coder_catalog.analysis.yaml_tree import Entry, Mapping, Node, Scalar, Sequence, resolve_plain
+from coder_catalog.analysis.rules.entity_fields import (
+    falsy,
+    first_key_span,
+    found_text,
+    is_string,
+    item_span,
+    min_length_problem,
+    missing_field,
+    non_empty_problem,
+    not_a,
+    placeholder_key,
+    render_like,
+    resolved_unknown,
+    string_value,
+    value_span,
+)
+from coder_catalog.analysis.yaml_tree import Entry, Mapping, Node, Scalar, Sequence
 
 GROUP = "entity"
 
@@ -30,22 +46,22 @@ METADATA_NAMESPACE = "CC504"
 METADATA_TAGS = "CC505"
 ANNOTATION = "CC506"
 LABEL = "CC507"
-COMPONENT_SPEC = "CC508"
 UNKNOWN_ROOT_KEY = "CC509"
 METADATA_LINKS = "CC510"
 UNKNOWN_API_VERSION = "CC512"
+METADATA_FIELD = "CC521"
+PLACEHOLDER_VALUE = "CC522"
 
-ROOT_KEYS = ("apiVersion", "kind", "metadata", "spec", "relations", "status")
+ROOT_KEYS = ("apiVersion", "kind", "metadata", "spec")
+CATALOG_ROOT_KEYS = ("relations", "status")  # written by the catalog itself, refused in a file
 METADATA_KEYS = ("name", "namespace", "title", "description", "labels", "annotations", "tags", "links")
 COMPONENT_SPEC_KEYS = ("type", "lifecycle", "owner")
 _SPEC_HINT_KEYS = (*COMPONENT_SPEC_KEYS, "system", "coder", "providesApis", "consumesApis", "dependsOn")
 
 _BACKSTAGE_VERSIONS = ("backstage.io/v1alpha1", "backstage.io/v1beta1")
+BUILTIN_KINDS = ("Component", "API", "Resource", "System", "Domain", "Group", "User", "Location")
 KNOWN_API_VERSIONS: dict[str, tuple[str, ...]] = {
-    **{
-        kind: _BACKSTAGE_VERSIONS
-        for kind in ("Component", "API", "Resource", "System", "Domain", "Group", "User", "Location")
-    },
+    **{kind: _BACKSTAGE_VERSIONS for kind in BUILTIN_KINDS},
     "Template": ("scaffolder.backstage.io/v1beta3",),
 }
 
@@ -77,8 +93,6 @@ _API_SUFFIX = re.compile(r"[a-z0-9A-Z]+")
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*")
 _SPECIAL_SCHEMES = ("http", "https", "ws", "wss", "ftp", "file")
 _FORBIDDEN_HOST = frozenset(" #/:<>?@[\\]^|\x7f") | frozenset(chr(c) for c in range(0x20))
-_PLAIN_SAFE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/+#:\-]*")
-_NON_STRING = ("int", "float", "bool", "null")
 
 
 @functools.lru_cache(maxsize=32)
@@ -103,6 +117,7 @@ def _charset_problem(value: str, allowed: str, max_length: int) -> str | None:
     return None
 
 
+@functools.lru_cache(maxsize=4096)  # pure, and the same values come back in every file
 def name_problem(value: str) -> str | None:
     """Why ``value`` is not a valid ``metadata.name`` (``isValidObjectName``), or None."""
     problem = _charset_problem(value, r"A-Za-z0-9\-_.", 63)
@@ -111,6 +126,7 @@ def name_problem(value: str) -> str | None:
     return problem
 
 
+@functools.lru_cache(maxsize=4096)  # pure, and the same values come back in every file
 def dns_label_problem(value: str) -> str | None:
     problem = _charset_problem(value, r"a-z0-9\-", 63)
     if problem is None and not _DNS_LABEL.fullmatch(value):
@@ -132,6 +148,7 @@ def dns_subdomain_problem(value: str) -> str | None:
     return None
 
 
+@functools.lru_cache(maxsize=4096)  # pure, and the same values come back in every file
 def tag_problem(value: str) -> str | None:
     problem = _charset_problem(value, r"a-z0-9:+#\-", 63)
     if problem is None and not _TAG.fullmatch(value):
@@ -139,6 +156,7 @@ def tag_problem(value: str) -> str | None:
     return problem
 
 
+@functools.lru_cache(maxsize=4096)  # pure, and the same values come back in every file
 def kind_problem(value: str) -> str | None:
     problem = _charset_problem(value, "a-zA-Z0-9", 63)
     if problem is None and not _KIND.fullmatch(value):
@@ -170,10 +188,12 @@ def _prefixed_problem(value: str, suffix_problem: Callable[[str], str | None]) -
     return None
 
 
+@functools.lru_cache(maxsize=4096)  # pure, and the same values come back in every file
 def api_version_problem(value: str) -> str | None:
     return _prefixed_problem(value, _api_suffix_problem)
 
 
+@functools.lru_cache(maxsize=4096)  # pure, and the same values come back in every file
 def key_problem(value: str) -> str | None:
     """Why ``value`` is not a valid label or annotation key (``isValidLabelKey``), or None."""
     return _prefixed_problem(value, name_problem)
@@ -217,121 +237,10 @@ def url_problem(value: str) -> str | None:
     return None
 
 
-def _non_empty_problem(value: str) -> str | None:
-    return None if value.strip() else "it is empty"
-
-
-# -- nodes, spans and messages ---------------------------------------------------------------------
-
-
-def _is_null(node: Node) -> bool:
-    return isinstance(node, Scalar) and node.type == "null"
-
-
-def _is_string(node: Node) -> bool:
-    """A scalar Backstage reads as a string (YAML 1.2 core schema; unknown tags stay strings)."""
-    return isinstance(node, Scalar) and node.type not in _NON_STRING
-
-
-def _first_key_span(root: Mapping) -> Span:
-    return root.entries[0].key.span if root.entries else Span(root.span.start, root.span.start)
-
-
-def _value_span(entry: Entry) -> Span:
-    """The value's span, or the key's when the value is empty or a block collection spanning lines."""
-    value = entry.value
-    if _is_null(value) and value.span.start == value.span.end:
-        return entry.key.span
-    if isinstance(value, Mapping | Sequence) and not value.flow:
-        return entry.key.span
-    return value.span
-
-
-def _item_span(node: Node) -> Span:
-    """A list item's span: its first key when it is a block mapping."""
-    if isinstance(node, Mapping) and node.entries and not node.flow:
-        return node.entries[0].key.span
-    return node.span
-
-
-def _found(node: Node) -> str:
-    if isinstance(node, Scalar):
-        if node.type in ("int", "float"):
-            return f"the number {node.text}"
-        if node.type == "bool":
-            return f"the boolean {node.text}"
-        if node.type == "null":
-            return "nothing (null)"
-        return json.dumps(node.value if isinstance(node.value, str) else node.text, ensure_ascii=False)
-    return "a mapping" if isinstance(node, Mapping) else "a list"
-
-
-def _render(new: str, like: Scalar) -> str:
-    """``new`` written as YAML in the style of ``like`` where that keeps it a string."""
-    if (
-        like.style == ""
-        and _PLAIN_SAFE.fullmatch(new)
-        and not new.endswith(":")
-        and resolve_plain(new)[0] == "str"
-    ):
-        return new
-    if like.style == "'":
-        return "'" + new.replace("'", "''") + "'"
-    return json.dumps(new, ensure_ascii=False)
-
-
-def _quote_fix(node: Node, problem: Callable[[str], str | None]) -> Fix | None:
-    """Quoting a number or boolean whose text would then be valid."""
-    if not isinstance(node, Scalar) or node.type not in ("int", "float", "bool") or problem(node.text):
-        return None
-    quoted = json.dumps(node.text, ensure_ascii=False)
-    return replace_fix(f"Quote it: {quoted}", node.span, quoted)
-
-
-def _string_value(
-    ctx: EntityContext,
-    field: str,
-    entry: Entry,
-    expected: str,
-    problem: Callable[[str], str | None],
-    fixer: Callable[[Scalar], Fix | None] | None = None,
-) -> Iterator[Finding]:
-    """Check that ``entry``'s value is a string without ``problem`` (``require`` in Backstage's policy)."""
-    node = entry.value
-    if _is_null(node):
-        yield ctx.finding(_value_span(entry), f'"{field}" must have a value; expected {expected}')
-        return
-    if not isinstance(node, Scalar) or not _is_string(node):
-        fix = _quote_fix(node, problem)
-        fixes = (fix,) if fix is not None else ()
-        message = f'"{field}" is not valid; expected {expected} but found {_found(node)}'
-        yield ctx.finding(_value_span(entry), message + ("; quote it" if fixes else ""), *fixes)
-        return
-    reason = problem(str(node.value))
-    if reason is None:
-        return
-    fix = fixer(node) if fixer is not None else None
-    message = f'"{field}" is not valid; expected {expected} but found {_found(node)} ({reason})'
-    yield ctx.finding(node.span, message, *((fix,) if fix is not None else ()))
-
-
-def _missing(ctx: EntityContext, span: Span, field: str, expected: str, why: str = "") -> Finding:
-    return ctx.finding(span, f'"{field}" is required{why}; expected {expected}')
-
-
 def _metadata_entry(ctx: EntityContext, key: str) -> Entry | None:
     """``metadata``'s entry ``key`` (None when absent or ``metadata`` is not a mapping: CC503 says so)."""
     metadata = ctx.entity.metadata
     return metadata.entry(key) if metadata is not None else None
-
-
-def _not_a(ctx: EntityContext, field: str, entry: Entry, what: str) -> Finding:
-    value = entry.value
-    if _is_null(value):
-        return ctx.finding(_value_span(entry), f'"{field}" must have a value; expected {what}')
-    return ctx.finding(
-        _value_span(entry), f'"{field}" is not valid; expected {what} but found {_found(value)}'
-    )
 
 
 # -- example documents -----------------------------------------------------------------------------
@@ -366,7 +275,9 @@ def api_version(ctx: EntityContext) -> Iterator[Finding]:
     root = ctx.entity.root
     entry = root.entry("apiVersion")
     if entry is None:
-        yield _missing(ctx, _first_key_span(root), "apiVersion", '"backstage.io/v1alpha1" for built-in kinds')
+        yield missing_field(
+            ctx, first_key_span(root), "apiVersion", '"backstage.io/v1alpha1" for built-in kinds'
+        )
         return
     known = KNOWN_API_VERSIONS.get(ctx.entity.kind or "") or tuple(
         sorted({v for versions in KNOWN_API_VERSIONS.values() for v in versions})
@@ -374,22 +285,25 @@ def api_version(ctx: EntityContext) -> Iterator[Finding]:
 
     def case_fix(node: Scalar) -> Fix | None:
         match = next((v for v in known if v.lower() == str(node.value).lower()), None)
-        return replace_fix(f'Change to "{match}"', node.span, _render(match, node)) if match else None
+        return replace_fix(f'Change to "{match}"', node.span, render_like(match, node)) if match else None
 
-    yield from _string_value(ctx, "apiVersion", entry, API_VERSION_EXPECTED, api_version_problem, case_fix)
+    yield from string_value(
+        ctx, "apiVersion", entry, API_VERSION_EXPECTED, api_version_problem, case_fix, placeholders=False
+    )
 
 
 @rule(
     UNKNOWN_API_VERSION,
     "unknown-api-version",
-    "warning",
+    "error",
     "A built-in kind with an `apiVersion` Backstage does not read it with",
     explanation="""
 Backstage's built-in kinds are read only with the versions their processors know: `backstage.io/v1alpha1`
 or `backstage.io/v1beta1` for Component, API, Resource, System, Domain, Group, User and Location, and
 `scaffolder.backstage.io/v1beta3` for Template. With any other version no built-in processor accepts the
 entity, and unless your Backstage app adds a processor for it, the catalog reports "No processor
-recognized the entity" and leaves it out.
+recognized the entity" and leaves it out: an error for the eight built-in kinds, whose processor every
+catalog has, and a warning for `Template`, whose processor comes with the scaffolder plugin.
 """,
     bad=_component(head="apiVersion: backstage.io/v1\nkind: Component\n"),
     good=_component(),
@@ -399,7 +313,7 @@ def unknown_api_version(ctx: EntityContext) -> Iterator[Finding]:
     kind = ctx.entity.kind
     known = KNOWN_API_VERSIONS.get(kind or "")
     node = ctx.entity.root.get("apiVersion")
-    if kind is None or known is None or not isinstance(node, Scalar) or not _is_string(node):
+    if kind is None or known is None or not isinstance(node, Scalar) or not is_string(node):
         return
     value = str(node.value)
     if value in known or api_version_problem(value) is not None:  # CC501 reports invalid ones
@@ -408,16 +322,17 @@ def unknown_api_version(ctx: EntityContext) -> Iterator[Finding]:
     guesses = set(difflib.get_close_matches(value.lower(), known, n=len(known), cutoff=0.75))
     fixes = [
         replace_fix(
-            f'Change to "{guess}"', node.span, _render(guess, node), safe=guess.lower() == value.lower()
+            f'Change to "{guess}"', node.span, render_like(guess, node), safe=guess.lower() == value.lower()
         )
         for guess in known
         if guess in guesses
     ]
     yield ctx.finding(
         node.span,
-        f'"apiVersion" {_found(node)} is not a version of kind {kind}; expected {expected} '
+        f'"apiVersion" {found_text(node)} is not a version of kind {kind}; expected {expected} '
         "(Backstage rejects the entity unless the app adds a processor for this version)",
         *fixes,
+        severity="error" if kind in BUILTIN_KINDS else "warning",
     )
 
 
@@ -438,9 +353,9 @@ def kind(ctx: EntityContext) -> Iterator[Finding]:
     root = ctx.entity.root
     entry = root.entry("kind")
     if entry is None:
-        yield _missing(ctx, _first_key_span(root), "kind", KIND_EXPECTED)
+        yield missing_field(ctx, first_key_span(root), "kind", KIND_EXPECTED)
         return
-    yield from _string_value(ctx, "kind", entry, KIND_EXPECTED, kind_problem)
+    yield from string_value(ctx, "kind", entry, KIND_EXPECTED, kind_problem, placeholders=False)
 
 
 @rule(
@@ -462,16 +377,16 @@ def metadata_name(ctx: EntityContext) -> Iterator[Finding]:
     root = ctx.entity.root
     entry = root.entry("metadata")
     if entry is None:
-        yield _missing(ctx, _first_key_span(root), "metadata", 'a mapping with at least "name"')
+        yield missing_field(ctx, first_key_span(root), "metadata", 'a mapping with at least "name"')
         return
     if not isinstance(entry.value, Mapping):
-        yield _not_a(ctx, "metadata", entry, 'a mapping with at least "name"')
+        yield not_a(ctx, "metadata", entry, 'a mapping with at least "name"')
         return
     name = entry.value.entry("name")
     if name is None:
-        yield _missing(ctx, entry.key.span, "metadata.name", NAME_EXPECTED)
+        yield missing_field(ctx, entry.key.span, "metadata.name", NAME_EXPECTED)
         return
-    yield from _string_value(ctx, "metadata.name", name, NAME_EXPECTED, name_problem)
+    yield from string_value(ctx, "metadata.name", name, NAME_EXPECTED, name_problem, placeholders=False)
 
 
 def _lower_fix(problem: Callable[[str], str | None], *, safe: bool) -> Callable[[Scalar], Fix | None]:
@@ -479,7 +394,7 @@ def _lower_fix(problem: Callable[[str], str | None], *, safe: bool) -> Callable[
         lowered = str(node.value).lower()
         if lowered == node.value or problem(lowered) is not None:
             return None
-        return replace_fix(f'Lower-case it: "{lowered}"', node.span, _render(lowered, node), safe=safe)
+        return replace_fix(f'Lower-case it: "{lowered}"', node.span, render_like(lowered, node), safe=safe)
 
     return fix
 
@@ -502,8 +417,8 @@ def metadata_namespace(ctx: EntityContext) -> Iterator[Finding]:
     entry = _metadata_entry(ctx, "namespace")
     if entry is not None:
         fixer = _lower_fix(dns_label_problem, safe=False)
-        yield from _string_value(
-            ctx, "metadata.namespace", entry, DNS_LABEL_EXPECTED, dns_label_problem, fixer
+        yield from string_value(
+            ctx, "metadata.namespace", entry, DNS_LABEL_EXPECTED, dns_label_problem, fixer, placeholders=False
         )
 
 
@@ -523,14 +438,14 @@ only wrong by its case (`Python`) is lower-cased by the fix; a number (`- 2024`)
 )
 def metadata_tags(ctx: EntityContext) -> Iterator[Finding]:
     entry = _metadata_entry(ctx, "tags")
-    if entry is None:
+    if entry is None or resolved_unknown(entry.value):
         return
     if not isinstance(entry.value, Sequence):
-        yield _not_a(ctx, "metadata.tags", entry, "a list of strings")
+        yield not_a(ctx, "metadata.tags", entry, "a list of strings")
         return
     fixer = _lower_fix(tag_problem, safe=True)
     for index, item in enumerate(entry.value.items):
-        yield from _string_value(
+        yield from string_value(
             ctx, f"metadata.tags.{index}", Entry.of(item, item), TAG_EXPECTED, tag_problem, fixer
         )
 
@@ -553,10 +468,10 @@ def _key_findings(ctx: EntityContext, field: str, mapping: Mapping) -> Iterator[
         )
         if fixable and isinstance(key, Scalar):
             title = f'Lower-case the prefix: "{lowered}"'
-            fixes.append(replace_fix(title, key.span, _render(lowered, key), safe=False))
+            fixes.append(replace_fix(title, key.span, render_like(lowered, key), safe=False))
         yield ctx.finding(
             key.span,
-            f'"{field}" key {_found(key)} is not valid; expected {KEY_EXPECTED} ({reason})',
+            f'"{field}" key {found_text(key)} is not valid; expected {KEY_EXPECTED} ({reason})',
             *fixes,
         )
 
@@ -582,15 +497,15 @@ def _key_findings(ctx: EntityContext, field: str, mapping: Mapping) -> Iterator[
 )
 def annotation(ctx: EntityContext) -> Iterator[Finding]:
     entry = _metadata_entry(ctx, "annotations")
-    if entry is None:
-        return
+    if entry is None or resolved_unknown(entry.value) or falsy(entry.value):
+        return  # the catalog reads a null, "", false or 0 annotations as none (annotations || {})
     if not isinstance(entry.value, Mapping):
-        yield _not_a(ctx, "metadata.annotations", entry, "a mapping of string keys to string values")
+        yield not_a(ctx, "metadata.annotations", entry, "a mapping of string keys to string values")
         return
     yield from _key_findings(ctx, "metadata.annotations", entry.value)
     for item in entry.value.entries:
         field = f"metadata.annotations.{item.key_text}"
-        yield from _string_value(ctx, field, item, "a string", lambda _value: None)
+        yield from string_value(ctx, field, item, "a string", lambda _value: None)
 
 
 @rule(
@@ -610,60 +525,20 @@ spaces. A number or boolean value must be quoted.
 )
 def label(ctx: EntityContext) -> Iterator[Finding]:
     entry = _metadata_entry(ctx, "labels")
-    if entry is None:
+    if entry is None or resolved_unknown(entry.value):
         return
     if not isinstance(entry.value, Mapping):
-        yield _not_a(ctx, "metadata.labels", entry, "a mapping of string keys to string values")
+        yield not_a(ctx, "metadata.labels", entry, "a mapping of string keys to string values")
         return
     yield from _key_findings(ctx, "metadata.labels", entry.value)
     for item in entry.value.entries:
         field = f"metadata.labels.{item.key_text}"
-        yield from _string_value(ctx, field, item, LABEL_VALUE_EXPECTED, label_value_problem)
-
-
-_COMPONENT_FIELDS = {
-    "type": 'a non-empty string such as "service", "website" or "library"',
-    "lifecycle": 'a non-empty string such as "experimental", "production" or "deprecated"',
-    "owner": 'a non-empty string, a reference to the owning group or user such as "team-a"',
-}
-
-
-@rule(
-    COMPONENT_SPEC,
-    "component-spec",
-    "error",
-    "A Component without `spec.type`, `spec.lifecycle` or `spec.owner`",
-    explanation="""
-A `Component` must have a `spec` mapping with three non-empty strings: `type` (`service`, `website`,
-`library`, ...), `lifecycle` (`experimental`, `production`, `deprecated`, ...) and `owner` (a reference to
-the group or user that owns it). Backstage rejects a Component without them. The rest of `spec`, including
-`spec.coder`, is free.
-""",
-    bad=_component(spec="  type: service\n  lifecycle: ''\n"),
-    good=_component(),
-    group=GROUP,
-)
-def component_spec(ctx: EntityContext) -> Iterator[Finding]:
-    root = ctx.entity.root
-    if ctx.entity.kind != "Component":
-        return
-    entry = root.entry("spec")
-    required = 'a mapping with "type", "lifecycle" and "owner"'
-    if entry is None:
-        yield _missing(ctx, _first_key_span(root), "spec", required, " for a Component")
-        return
-    if not isinstance(entry.value, Mapping):
-        yield _not_a(ctx, "spec", entry, required)
-        return
-    for key, expected in _COMPONENT_FIELDS.items():
-        field = entry.value.entry(key)
-        if field is None:
-            yield _missing(ctx, entry.key.span, f"spec.{key}", expected, " for a Component")
-        else:
-            yield from _string_value(ctx, f"spec.{key}", field, expected, _non_empty_problem)
+        yield from string_value(ctx, field, item, LABEL_VALUE_EXPECTED, label_value_problem)
 
 
 def _root_key_hint(key: str) -> str:
+    if key in CATALOG_ROOT_KEYS:
+        return f'; the catalog writes "{key}" itself, and refuses it in a catalog file'
     if key in METADATA_KEYS:
         return f'; "{key}" belongs under "metadata"'
     if key in _SPEC_HINT_KEYS:
@@ -677,10 +552,10 @@ def _root_key_hint(key: str) -> str:
     "error",
     "A root key Backstage does not allow",
     explanation="""
-An entity's root holds only `apiVersion`, `kind`, `metadata` and `spec` (`relations` and `status` are
-written by the catalog itself). Backstage rejects an entity with any other root key, including a known
-key with the wrong case (`Spec`). Fields such as `description` or `owner` belong under `metadata` or
-`spec`.
+An entity's root holds only `apiVersion`, `kind`, `metadata` and `spec`. Backstage rejects an entity
+with any other root key, including a known key with the wrong case (`Spec`), and `relations` and
+`status`, which the catalog writes itself. Fields such as `description` or `owner` belong under
+`metadata` or `spec`.
 """,
     bad=_component() + "description: Python service\n",
     good=_component(metadata="  description: Python service\n"),
@@ -706,7 +581,7 @@ def unknown_root_key(ctx: EntityContext) -> Iterator[Finding]:
             replace_fix(
                 f'Rename to "{guess}"',
                 entry.key.span,
-                _render(guess, entry.key),
+                render_like(guess, entry.key),
                 safe=len(guesses) == 1 and guess.lower() == key.lower(),
             )
             for guess in free
@@ -716,7 +591,7 @@ def unknown_root_key(ctx: EntityContext) -> Iterator[Finding]:
         yield ctx.finding(
             entry.key.span,
             f"unknown root key {json.dumps(key, ensure_ascii=False)}: an entity has only "
-            f"{', '.join(ROOT_KEYS[:4])} (and {', '.join(ROOT_KEYS[4:])}, written by the catalog){hint}",
+            f"{', '.join(ROOT_KEYS)}{hint}",
             *fixes,
         )
 
@@ -745,24 +620,109 @@ def metadata_links(ctx: EntityContext) -> Iterator[Finding]:
     if entry is None:
         return
     if not isinstance(entry.value, Sequence):
-        yield _not_a(ctx, "metadata.links", entry, 'a list of mappings with a "url"')
+        yield not_a(ctx, "metadata.links", entry, 'a list of mappings with a "url"')
         return
-    optional = {
-        "title": (NON_EMPTY_EXPECTED, _non_empty_problem),
+    optional: dict[str, tuple[str, Callable[[str], str | None]]] = {
+        "title": (NON_EMPTY_EXPECTED, non_empty_problem),
         "icon": (NAME_EXPECTED, name_problem),
-        "type": (NON_EMPTY_EXPECTED, _non_empty_problem),
+        "type": (NON_EMPTY_EXPECTED, non_empty_problem),
     }
     for index, item in enumerate(entry.value.items):
         field = f"metadata.links.{index}"
         if not isinstance(item, Mapping):
-            yield _not_a(ctx, field, Entry.of(item, item), 'a mapping with a "url"')
+            yield not_a(ctx, field, Entry.of(item, item), 'a mapping with a "url"')
             continue
         url = item.entry("url")
         if url is None:
-            yield _missing(ctx, _item_span(item), f"{field}.url", URL_EXPECTED)
+            yield missing_field(ctx, item_span(item), f"{field}.url", URL_EXPECTED)
         else:
-            yield from _string_value(ctx, f"{field}.url", url, URL_EXPECTED, url_problem)
+            yield from string_value(ctx, f"{field}.url", url, URL_EXPECTED, url_problem)
         for key, (expected, problem) in optional.items():
             found = item.entry(key)
             if found is not None:
-                yield from _string_value(ctx, f"{field}.{key}", found, expected, problem)
+                yield from string_value(ctx, f"{field}.{key}", found, expected, problem)
+
+
+# EntityMeta's other string fields: (expected, problem)
+_METADATA_FIELDS: dict[str, tuple[str, Callable[[str], str | None]]] = {
+    "title": ("a non-empty string, the name to display", min_length_problem),
+    "description": ("a string", lambda _value: None),
+    "uid": ("a non-empty string (the catalog sets it: leave it out)", min_length_problem),
+    "etag": ("a non-empty string (the catalog sets it: leave it out)", min_length_problem),
+}
+
+
+@rule(
+    METADATA_FIELD,
+    "metadata-field",
+    "error",
+    "`metadata.title`, `description`, `uid` or `etag` is not a string",
+    explanation="""
+Backstage's entity schema types the other fields of `metadata`: `title` is a non-empty string, the name to
+display; `description` is a string (it may be empty); `uid` and `etag` are non-empty strings that the
+catalog itself sets, so a catalog file has no reason to write them. A number, a list or a mapping makes the
+catalog refuse the entity; a placeholder such as `description: {$text: ./README.md}` is read as what it
+resolves to.
+""",
+    bad=_component(metadata="  title: 2024\n  description:\n"),
+    good=_component(metadata='  title: "2024"\n  description: The 2024 edition\n'),
+    group=GROUP,
+)
+def metadata_field(ctx: EntityContext) -> Iterable[Finding]:
+    metadata = ctx.entity.metadata
+    if metadata is None:
+        return ()
+    findings: list[Finding] = []
+    for entry in metadata.entries:
+        known = _METADATA_FIELDS.get(entry.key_text or "")
+        if known is not None:
+            expected, problem = known
+            findings.extend(string_value(ctx, f"metadata.{entry.key_text}", entry, expected, problem))
+    return findings
+
+
+@rule(
+    PLACEHOLDER_VALUE,
+    "placeholder-value",
+    "error",
+    "A placeholder whose value is not a path or URL",
+    explanation="""
+Backstage replaces a mapping whose only key is `$text`, `$json`, `$yaml` (or, with the catalog's OpenAPI
+module, `$openapi` and `$asyncapi`) with what the file or URL it names holds. The value must be a string,
+a path relative to the catalog file or an absolute URL: anything else makes the catalog refuse the entity
+("expected a string value parameter"). A mapping with other keys beside a `$` key, or with a `$` key no
+resolver knows (`$ref` in a JSON Schema), is left as written.
+""",
+    bad=_component(metadata="  description:\n    $text:\n      - ./README.md\n"),
+    good=_component(metadata="  description:\n    $text: ./README.md\n"),
+    group=GROUP,
+)
+def placeholder_value(ctx: EntityContext) -> Iterable[Finding]:
+    if "$" not in ctx.source:
+        return ()  # no placeholder key can be written without it: most documents stop here
+    return _placeholder_values(ctx, ctx.entity.root, ())
+
+
+def _placeholder_values(ctx: EntityContext, node: Node, path: tuple[str, ...]) -> Iterator[Finding]:
+    """Walk the entity as the placeholder processor does: into mappings without a ``$`` key and into
+    lists; a mapping with a ``$`` key is replaced (one known key) or left alone, not walked into."""
+    if isinstance(node, Sequence):
+        for index, item in enumerate(node.items):
+            yield from _placeholder_values(ctx, item, (*path, str(index)))
+        return
+    if not isinstance(node, Mapping):
+        return
+    keys = [entry.key_text or "" for entry in node.entries]
+    if not any(key.startswith("$") for key in keys):
+        for entry in node.entries:
+            yield from _placeholder_values(ctx, entry.value, (*path, entry.key_text or "?"))
+        return
+    key = placeholder_key(node)
+    value = node.entries[0].value if key is not None else None
+    if key is None or value is None or (isinstance(value, Scalar) and is_string(value)):
+        return
+    where = ".".join(path) or "the entity"
+    yield ctx.finding(
+        value_span(node.entries[0]),
+        f'the {key} placeholder in "{where}" needs a string, the path or URL to read; found {found_text(value)}',
+    )
