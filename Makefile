@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/python examples/demo.py
 
-test: $(STAMP) vscode-test
+test: $(STAMP) vscode-test differential-deps
 	$(BIN)/python -m pytest -q
 
 # The VS Code extension (editors/vscode): npm ci (only when package-lock.json changed), a .vsix packaged
@@ -43,6 +43,26 @@ vscode-build: $(VSCODE_DEPS)
 		|| { cat .vsce.log; exit 1; }
 	@cd $(VSCODE) && tail -n 1 .vsce.log && rm -f .vsce.log
 	cd $(VSCODE) && npm test --silent
+
+# The differential test (tests/differential) runs Backstage's own validators under Node.js: npm ci of
+# its pinned packages (only when package-lock.json changed). Skipped without Node.js 20+ and npm (the
+# test then skips too; both fail when CI=true).
+DIFFERENTIAL := tests/differential
+DIFFERENTIAL_DEPS := $(DIFFERENTIAL)/node_modules/.installed
+
+$(DIFFERENTIAL_DEPS): $(DIFFERENTIAL)/package-lock.json
+	cd $(DIFFERENTIAL) && npm ci --no-audit --no-fund --loglevel=error --prefer-offline
+	touch $@
+
+.PHONY: differential-deps
+differential-deps:
+	@if command -v npm >/dev/null 2>&1 && node -e 'process.exit(parseInt(process.versions.node, 10) < 20 ? 1 : 0)'; then \
+		$(MAKE) --no-print-directory $(DIFFERENTIAL_DEPS); \
+	elif [ "$${CI:-}" = true ]; then \
+		echo "differential-deps: CI=true but Node.js 20+ and npm are missing (.ci/run installs them)" >&2; exit 1; \
+	else \
+		echo "differential-deps: skipped (needs Node.js 20+ and npm; tests/differential will skip)"; \
+	fi
 
 bench: $(STAMP)
 	@$(BIN)/python -m benchmarks
