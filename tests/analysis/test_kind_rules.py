@@ -265,3 +265,21 @@ def test_fixes_and_the_outline_work_beside_empty_documents() -> None:
     fixed, applied = apply_safe_fixes(text, analyzer.analyze(text).findings)
     assert applied == 1 and '  owner: "42"\n' in fixed and fixed.endswith("---\n")
     assert [s.name for s in symbols(analyzer, text)] == ["System example"]
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        (entity("Group", "  type: team\n"), "[]"),  # spec.children added
+        (entity("Domain", None), "team-a"),  # a spec added with its owner
+        (entity("Domain", ""), "team-a"),  # an empty spec: filled
+        (entity("User", "  profile: {}\n").rstrip("\n"), "[]"),  # no final line break
+    ],
+)
+def test_the_fix_selects_the_value_to_replace(text: str, value: str) -> None:
+    [finding] = errors(text)
+    [fix] = finding.fixes
+    fixed, _ = apply_fixes(text, [fix])
+    assert fix.select is not None
+    line = fixed.splitlines()[fix.select.start.line]
+    assert line[fix.select.start.column : fix.select.end.column] == value

@@ -6,10 +6,11 @@ import os
 import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Union
 
 import pytest
 import pytest_asyncio
+from cattrs import Converter
 from lsprotocol import types
 from pygls.protocol import default_converter
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
@@ -45,8 +46,22 @@ def _register_capability(client: RecordingClient, params: types.RegistrationPara
     client.registrations.extend(params.registrations)
 
 
+def action_converter() -> Converter:
+    """lsprotocol reads any code action with a ``command`` key as a Command; real clients look at
+    whether ``command`` is a string (a code action may carry an edit and a command). Read them as those
+    clients do."""
+    converter = default_converter()
+
+    def action(data: Any, _: type) -> types.Command | types.CodeAction:
+        kind = types.Command if isinstance(data.get("command"), str) else types.CodeAction
+        return converter.structure(data, kind)  # type: ignore[no-any-return]
+
+    converter.register_structure_hook(Union[types.Command, types.CodeAction], action)  # noqa: UP007
+    return converter
+
+
 def make_client() -> RecordingClient:
-    client = RecordingClient(converter_factory=default_converter)
+    client = RecordingClient(converter_factory=action_converter)
     features = dict(DEFAULT_CLIENT_FEATURES)
     features[types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS] = _record_publish
     features[types.CLIENT_REGISTER_CAPABILITY] = _register_capability

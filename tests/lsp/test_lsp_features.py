@@ -7,6 +7,7 @@ from pathlib import Path
 
 from lsp_support import codes, entity, open_document, replace_all, wait_for_diagnostics
 from lsprotocol import types
+from pytest_lsp import client_capabilities
 
 from conftest import RecordingClient
 
@@ -136,3 +137,41 @@ def apply(text: str, edits: list[types.TextEdit]) -> str:
     for edit in sorted(edits, key=lambda e: offset(e.range.start), reverse=True):
         text = text[: offset(edit.range.start)] + edit.new_text + text[offset(edit.range.end) :]
     return text
+
+
+async def test_a_missing_field_is_added_and_its_value_selected(
+    client: RecordingClient, editor: str, tmp_path: Path
+) -> None:
+    """The quick fix for a missing required field (CC517) adds it with a value to replace, and its
+    command puts the cursor on that value (window/showDocument with a selection) once the edit is in."""
+    text = "apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata:\n  name: team-a\nspec:\n  type: team\n"
+    uri = open_document(client, tmp_path / "catalog-info.yaml", text)
+    diagnostics = await wait_for_diagnostics(client, uri, lambda d: "CC517" in codes(d))
+    actions = await client.text_document_code_action_async(
+        types.CodeActionParams(
+            text_document=doc_id(uri),
+            range=types.Range(types.Position(4, 0), types.Position(4, 4)),
+            context=types.CodeActionContext(
+                diagnostics=list(diagnostics), only=[types.CodeActionKind.QuickFix]
+            ),
+        )
+    )
+    [add] = [
+        a for a in actions or [] if isinstance(a, types.CodeAction) and a.title == 'Add "spec.children: []"'
+    ]
+    assert add.edit and add.edit.changes and add.command is not None
+    fixed = apply(text, add.edit.changes[uri])
+    assert fixed.endswith("  type: team\n  children: []\n")
+    replace_all(client, uri, fixed, version=2)
+    await wait_for_diagnostics(client, uri, lambda d: "CC517" not in codes(d))
+    answer = await client.workspace_execute_command_async(
+        types.ExecuteCommandParams(command=add.command.command, arguments=add.command.arguments)
+    )
+    selection = types.Range(types.Position(6, 12), types.Position(6, 14))  # the "[]" to replace
+    window = client_capabilities(editor).window
+    if not (window and window.show_document and window.show_document.support):
+        assert answer == {"selected": False}  # the client cannot be told
+        return
+    assert answer == {"selected": True}
+    shown = client.shown_documents[-1]
+    assert shown.uri == uri and shown.selection == selection and shown.take_focus

@@ -11,20 +11,18 @@ import asyncio
 import sys
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
-from typing import Any, Union
+from typing import Any
 
 import httpx
 import pytest
 import pytest_asyncio
-from cattrs import Converter
 from lsp_support import open_document
 from lsprotocol import types
-from pygls.protocol import default_converter
 from pytest_lsp import ClientServerConfig, client_capabilities
 from pytest_lsp.client import DEFAULT_CLIENT_FEATURES, register_lsp_features
 
 from coder_catalog.simulator.server import SimulatorServer
-from conftest import RecordingClient, server_env, stop_client
+from conftest import RecordingClient, action_converter, server_env, stop_client
 from workspace_seed import WORKSPACE_SETTINGS, entity, fast_seed
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -71,21 +69,8 @@ def _register(client: WorkspaceClient, params: types.RegistrationParams) -> None
     client.registrations.extend(params.registrations)
 
 
-def _converter() -> Converter:
-    """lsprotocol reads any code action with a ``command`` key as a Command; real clients look at
-    whether ``command`` is a string. Read them as those clients do."""
-    converter = default_converter()
-
-    def action(data: Any, _: type) -> types.Command | types.CodeAction:
-        kind = types.Command if isinstance(data.get("command"), str) else types.CodeAction
-        return converter.structure(data, kind)  # type: ignore[no-any-return]
-
-    converter.register_structure_hook(Union[types.Command, types.CodeAction], action)  # noqa: UP007
-    return converter
-
-
 def _make_client() -> WorkspaceClient:
-    client = WorkspaceClient(converter_factory=_converter)
+    client = WorkspaceClient(converter_factory=action_converter)
     features = dict(DEFAULT_CLIENT_FEATURES)
     features[types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS] = _publish
     features[types.CLIENT_REGISTER_CAPABILITY] = _register

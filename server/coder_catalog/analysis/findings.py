@@ -29,9 +29,14 @@ class Fix:
     title: str
     edits: tuple[TextEdit, ...]
     safe: bool = True
+    #: what to select once the fix is applied (positions in the fixed text): a value to replace
+    select: Span | None = None
 
     def shifted(self, lines: int) -> Fix:
-        return replace(self, edits=tuple(e.shifted(lines) for e in self.edits)) if lines else self
+        if not lines:
+            return self
+        select = self.select.shifted(lines) if self.select is not None else None
+        return replace(self, edits=tuple(e.shifted(lines) for e in self.edits), select=select)
 
 
 @dataclass(frozen=True, slots=True)

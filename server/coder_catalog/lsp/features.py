@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from weakref import WeakKeyDictionary
 
 from lsprotocol import types
+from pygls.lsp.server import LanguageServer
 
 from coder_catalog.analysis.analyze import MAX_FILE_CHARACTERS
 from coder_catalog.analysis.editor.actions import Action, code_actions
@@ -200,11 +201,51 @@ def on_code_action(ls: CatalogServer, params: types.CodeActionParams) -> list[ty
                 diagnostics=_matching(params.context.diagnostics, action, converter) or None,
                 is_preferred=action.preferred or None,
                 edit=types.WorkspaceEdit(changes={document.uri: edits}),
+                command=_select_command(document.uri, action),
             )
         )
     for source in _ACTION_SOURCES.get(ls, ()):
         result.extend(a for a in source(ls, document, params) if _kind_wanted(str(a.kind or ""), only))
     return result
+
+
+SELECT_RANGE = "coderCatalog.selectRange"
+
+
+def _select_command(uri: str, action: Action) -> types.Command | None:
+    """After the edit, put the cursor on the value to replace (the client runs a code action's command
+    once its edit is applied). The inserted text is ASCII, so its columns are the same in every
+    position encoding."""
+    select = action.select
+    if select is None:
+        return None
+    where = {
+        "start": {"line": select.start.line, "character": select.start.column},
+        "end": {"line": select.end.line, "character": select.end.column},
+    }
+    return types.Command(title="Select the value to replace", command=SELECT_RANGE, arguments=[uri, where])
+
+
+async def select_range(ls: LanguageServer, *args: Any) -> dict[str, Any]:
+    """``coderCatalog.selectRange(uri, range)``: select ``range`` in the document (window/showDocument),
+    when the client can; answers whether it did."""
+    window = ls.client_capabilities.window
+    supported = bool(window and window.show_document and window.show_document.support)
+    if len(args) != 2 or not isinstance(args[0], str) or not supported:
+        return {"selected": False}
+    try:
+        start, end = args[1]["start"], args[1]["end"]
+        where = types.Range(
+            start=types.Position(line=int(start["line"]), character=int(start["character"])),
+            end=types.Position(line=int(end["line"]), character=int(end["character"])),
+        )
+        answer = await ls.window_show_document_async(
+            types.ShowDocumentParams(uri=args[0], take_focus=True, selection=where)
+        )
+    except Exception:
+        log.info("could not select the range", exc_info=True)
+        return {"selected": False}
+    return {"selected": bool(answer and answer.success)}
 
 
 def _kind_wanted(kind: str, only: list[str]) -> bool:
@@ -281,6 +322,7 @@ def register(server: CatalogServer) -> None:
             ]
         ),
     )(guarded(on_code_action))
+    server.command(SELECT_RANGE)(select_range)
     server.feature(types.TEXT_DOCUMENT_DOCUMENT_SYMBOL)(guarded(on_document_symbol))
     server.feature(types.TEXT_DOCUMENT_DOCUMENT_LINK, types.DocumentLinkOptions(resolve_provider=False))(
         guarded(on_document_link)

@@ -45,6 +45,8 @@ class Action:
     diagnostics: tuple[Finding, ...] = ()
     #: the one safe fix of its finding: editors apply it with their "auto fix" key
     preferred: bool = False
+    #: what to select once the edits are applied (positions in the edited text), if anything
+    select: Span | None = None
 
 
 def code_actions(analyzer: Analyzer, text: str, span: Span, findings: Iterable[Finding]) -> list[Action]:
@@ -76,7 +78,8 @@ def quick_fixes(span: Span, findings: Iterable[Finding]) -> list[Action]:
             continue
         safe = sum(1 for fix in finding.fixes if fix.safe)
         for fix in finding.fixes:
-            actions.append(Action(fix.title, "quickfix", fix.edits, (finding,), fix.safe and safe == 1))
+            preferred = fix.safe and safe == 1
+            actions.append(Action(fix.title, "quickfix", fix.edits, (finding,), preferred, fix.select))
     return actions
 
 

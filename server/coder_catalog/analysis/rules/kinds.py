@@ -37,7 +37,7 @@ from coder_catalog.analysis.rules.entity_fields import (
     value_span,
     yields_string,
 )
-from coder_catalog.analysis.spans import Span
+from coder_catalog.analysis.spans import Position, Span
 from coder_catalog.analysis.yaml_tree import Entry, Mapping, Node, Scalar, Sequence
 
 GROUP = "entity"
@@ -377,7 +377,9 @@ def _add_field_fix(ctx: EntityContext, spec_entry: Entry, field: Field) -> Fix |
         )
     else:
         edit = TextEdit(Span.point(line, 0), f"{' ' * indent}{field.name}: {field.example}\n")
-    return Fix(f'Add "spec.{field.name}: {field.example}"', (edit,), safe=False)
+    return Fix(
+        f'Add "spec.{field.name}: {field.example}"', (edit,), safe=False, select=_value_after(edit, field)
+    )
 
 
 def _fill_spec_fix(ctx: EntityContext, spec_entry: Entry, spec: KindSpec) -> tuple[Fix, ...]:
@@ -393,7 +395,8 @@ def _fill_spec_fix(ctx: EntityContext, spec_entry: Entry, spec: KindSpec) -> tup
         edit = TextEdit(Span.point(len(ctx.lines) - 1, len(ctx.lines[-1])), "\n" + body.rstrip("\n"))
     else:
         edit = TextEdit(Span.point(line, 0), body)
-    return (Fix(f"Add {', '.join(f.name for f in spec.required)} to spec", (edit,), safe=False),)
+    title = f"Add {', '.join(f.name for f in spec.required)} to spec"
+    return (Fix(title, (edit,), safe=False, select=_value_after(edit, spec.required[0])),)
 
 
 def _add_spec_fix(ctx: EntityContext, spec: KindSpec) -> tuple[Fix, ...]:
@@ -410,7 +413,24 @@ def _add_spec_fix(ctx: EntityContext, spec: KindSpec) -> tuple[Fix, ...]:
         edit = TextEdit(Span.point(len(ctx.lines) - 1, len(ctx.lines[-1])), "\n" + text.rstrip("\n"))
     else:
         edit = TextEdit(Span.point(line, 0), text)
-    return (Fix(f"Add a spec with {', '.join(f.name for f in spec.required)}", (edit,), safe=False),)
+    title = f"Add a spec with {', '.join(f.name for f in spec.required)}"
+    return (Fix(title, (edit,), safe=False, select=_value_after(edit, spec.required[0])),)
+
+
+def _value_after(edit: TextEdit, field: Field) -> Span | None:
+    """Where the example value of ``field`` is once ``edit`` (an insertion) is applied: the editor
+    selects it, for the user to type the real value over it."""
+    written = f"{field.name}: {field.example}"
+    index = edit.new_text.find(written)
+    if index < 0:
+        return None
+    before = edit.new_text[:index]
+    line = edit.span.start.line + before.count("\n")
+    column = index - (before.rfind("\n") + 1)
+    if "\n" not in before:
+        column += edit.span.start.column
+    start = column + len(field.name) + 2
+    return Span(Position(line, start), Position(line, start + len(field.example)))
 
 
 # -- entity references ------------------------------------------------------------------------------------
