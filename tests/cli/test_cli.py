@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from lint_helpers import isolate
 
 from coder_catalog import __version__
 from coder_catalog.cli import main
@@ -21,17 +22,8 @@ CLI = [sys.executable, "-m", "coder_catalog"]
 
 @pytest.fixture
 def isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
-    """No settings leak in from the machine: empty home, no Coder variables, a fresh folder."""
-    for name in list(os.environ):
-        if name.startswith("CODER_"):
-            monkeypatch.delenv(name)
-    monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "home" / ".config"))
-    work = tmp_path / "work"
-    work.mkdir()
-    (work / ".git").mkdir()
-    monkeypatch.chdir(work)
-    return work
+    """No settings leak in from the machine: empty home, no Coder variables, a fresh repository."""
+    return isolate(monkeypatch, tmp_path)
 
 
 def test_help_lists_the_subcommands() -> None:

@@ -11,6 +11,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from lint_helpers import isolate
 
 from coder_catalog.cli import main
 from coder_catalog.simulator.server import SimulatorServer
@@ -20,15 +21,8 @@ CLI = [sys.executable, "-m", "coder_catalog"]
 
 @pytest.fixture
 def isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
-    for name in list(os.environ):
-        if name.startswith("CODER_"):
-            monkeypatch.delenv(name)
-    monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "home" / ".config"))
-    work = tmp_path / "work"
-    (work / ".git").mkdir(parents=True)
-    monkeypatch.chdir(work)
-    return work
+    """No settings leak in from the machine: empty home, no Coder variables, a fresh repository."""
+    return isolate(monkeypatch, tmp_path)
 
 
 def test_simulator_prints_lines_to_paste_and_what_to_try(isolated: Path) -> None:

@@ -81,6 +81,10 @@ def _owner() -> Field:
     return Field("owner", "string", True, "team-a", "Group", "a reference to the group or user that owns it")
 
 
+def _lifecycle() -> Field:
+    return Field("lifecycle", "string", True, "production", hint='such as "experimental" or "production"')
+
+
 def _system() -> Field:
     return Field("system", "string", reference="System", hint="the system it belongs to")
 
@@ -95,9 +99,7 @@ KIND_SPECS: dict[str, KindSpec] = {
             "CC508",
             (
                 Field("type", "string", True, "service", hint='such as "service", "website" or "library"'),
-                Field(
-                    "lifecycle", "string", True, "production", hint='such as "experimental" or "production"'
-                ),
+                _lifecycle(),
                 _owner(),
                 _system(),
                 Field("subcomponentOf", "string", reference="Component"),
@@ -112,9 +114,7 @@ KIND_SPECS: dict[str, KindSpec] = {
             "CC513",
             (
                 Field("type", "string", True, "openapi", hint='such as "openapi", "asyncapi" or "graphql"'),
-                Field(
-                    "lifecycle", "string", True, "production", hint='such as "experimental" or "production"'
-                ),
+                _lifecycle(),
                 _owner(),
                 _system(),
                 Field(
