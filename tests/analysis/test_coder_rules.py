@@ -256,9 +256,13 @@ def test_effective_settings_and_create_link(settings: Settings) -> None:
         "cpu": ("4", "catalog"),
         "repo_url": ("https://github.com/acme/python-project", "repository-url"),
     }
-    assert effective.create_link("https://coder.example.com/") == (
+    assert effective.create_link("https://coder.example.com") == (
         "https://coder.example.com/templates/docker/workspace?mode=auto&param.region=eu&param.cpu=4"
         "&param.repo_url=https%3A%2F%2Fgithub.com%2Facme%2Fpython-project"
+    )
+    # the app's accessUrl is used as written: a trailing slash makes a double one, as in the card
+    assert effective.create_link("https://coder.example.com/").startswith(  # type: ignore[union-attr]
+        "https://coder.example.com//templates/docker/workspace?"
     )
 
 

@@ -14,7 +14,7 @@ from coder_catalog.analysis.effective import effective_coder
 from coder_catalog.analysis.entity import entity_of
 from coder_catalog.analysis.findings import Finding
 from coder_catalog.analysis.fixes import apply_fixes, apply_safe_fixes
-from coder_catalog.analysis.rules.coder_block import js_string
+from coder_catalog.analysis.javascript import js_string
 from coder_catalog.analysis.templates import TemplateData
 from coder_catalog.analysis.yaml_tree import parse_document, resolve_plain
 from coder_catalog.settings import Settings

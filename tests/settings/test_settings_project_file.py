@@ -64,7 +64,9 @@ def test_full_project_file(repo: Path) -> None:
         origins=settings.origins,
         project_file=str(project),
         repository_root=str(repo),
+        access_url_as_written="https://coder.example.com/",  # the plugin's links keep the slash
     )
+    assert settings.plugin_access_url == "https://coder.example.com/"
     origins = settings.origins
     expected_lines = {
         "deployment.accessUrl": 2,

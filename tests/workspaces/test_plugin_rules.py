@@ -58,11 +58,11 @@ def test_a_url_coder_cannot_match_lists_nothing_and_says_why(location: str, why:
     assert why in (found.search.note or "")
 
 
-def test_without_a_repository_url_the_users_workspaces_of_the_template() -> None:
+def test_without_a_repository_url_all_the_users_workspaces_as_the_card_lists_them() -> None:
     found = only_entity(entity(location=""))
-    assert found.search.queries == ("owner:me template:devcontainers",)
-    assert found.search.basis == "template"
-    assert "no repository URL" in (found.search.note or "")
+    assert found.search.queries == ("owner:me",)  # the card's plain query
+    assert found.search.basis == "all"
+    assert "like the plugin's card, this lists all your workspaces" in (found.search.note or "")
 
 
 @pytest.mark.parametrize(
@@ -71,14 +71,14 @@ def test_without_a_repository_url_the_users_workspaces_of_the_template() -> None
         (
             "",
             "no repository URL: the file sets no backstage.io/source-location annotation (CC401; "
-            "Backstage fills it at ingestion for URL locations): showing your workspaces of template "
-            "devcontainers",
+            "Backstage fills it at ingestion for URL locations): like the plugin's card, this lists all "
+            "your workspaces",
         ),
         (
             "https://github.com/acme/python-project",
-            "no repository URL: backstage.io/source-location is a bare URL, which Backstage rejects (CC402: "
-            'write "url:https://github.com/acme/python-project"): showing your workspaces of template '
-            "devcontainers",
+            "no repository URL: backstage.io/source-location is a bare URL, which Backstage cannot read (CC402: "
+            'write "url:https://github.com/acme/python-project"): like the plugin\'s card, this lists all your '
+            "workspaces",
         ),
     ],
 )
@@ -86,15 +86,50 @@ def test_the_note_names_the_rule_that_explains_the_missing_url(location: str, no
     assert only_entity(entity(location=location)).search.note == note
 
 
-def test_without_repo_url_keys_the_template_is_the_fallback() -> None:
+def test_without_repo_url_keys_the_plugin_asks_for_nothing() -> None:
     found = only_entity(entity(), keys=())
-    assert found.search.queries == ("owner:me template:devcontainers",)
-    assert "repoUrlParamKeys" in (found.search.note or "")
+    assert found.search.queries == () and found.search.basis == "repository"
+    assert found.search.note == (
+        'workspaces.repoUrlParamKeys is empty, so the plugin asks for nothing and shows "No workspaces found '
+        'for repo https://github.com/acme/python-project"'
+    )
 
 
-def test_without_url_and_template_nothing_can_be_found() -> None:
-    found = only_entity(entity(location="", coder="mode: auto"))
+@pytest.mark.parametrize("coder", ["mode: Auto", "templateName: 3", "params:\n  cpu: 4"])
+def test_a_block_the_plugin_refuses_gets_no_list(coder: str) -> None:
+    found = only_entity(entity(coder=coder))
     assert found.search.queries == () and found.search.basis == "none"
+    assert "Error in coder: Invalid type: Expected undefined | Object but received Object" in (
+        found.search.note or ""
+    )
+
+
+@pytest.mark.parametrize(
+    ("location", "url"),
+    [
+        ("url:https://github.com/acme/r/tree/main/", "https://github.com/acme/r"),
+        ('"url: https://github.com/acme/r/tree/main "', "https://github.com/acme/r"),  # parts trimmed
+        ("github:https://github.com/acme/r/tree/v1.0", "https://github.com/acme/r"),  # any type but http(s)
+        ("file:/srv/repos/r", "/srv/repos/r"),
+        ("url:https://github.com/acme/r/tree/v1.0+hotfix/", "https://github.com/acme/r/tree/v1.0+hotfix/"),
+        ("url:https://github.com/acme/r/tree/ünï/", "https://github.com/acme/r/tree/ünï/"),  # \w is ASCII
+        ("url:https://github.com/acme/r/tree/feature/x/", "https://github.com/acme/r/tree/feature/x/"),
+        ("https://github.com/acme/r", None),  # a bare URL: type "https"
+        ('"url:"', None),
+        ('":https://x"', None),
+        ("nocolon", None),
+    ],
+)
+def test_the_source_location_as_backstage_and_the_plugin_read_it(location: str, url: str | None) -> None:
+    found = only_entity(entity(location=location))
+    assert found.effective.repository.url == url
+
+
+def test_a_branch_the_plugin_does_not_strip_is_said() -> None:
+    found = only_entity(entity(location="url:https://github.com/acme/r/tree/v1.0+hotfix/"))
+    assert "ends with a /tree/<branch> the plugin does not strip" in (
+        found.effective.repository.problem or ""
+    )
 
 
 def test_a_monorepo_subfolder_url_is_searched_as_is_with_a_note() -> None:

@@ -52,7 +52,7 @@ async def test_listing_sends_the_plugins_query_and_merges_by_id(
     settings = Settings(deployment.url, WorkspaceDefaults(repo_url_param_keys=("repo_url", "REPO_URL")))
     (both_keys,) = coder_entities(Analyzer(settings), text)
     found = await service.list_for(both_keys)
-    assert [w.name for w in found.workspaces] == ACME_WORKSPACES  # each once, most recently used first
+    assert [w.name for w in found.workspaces] == ACME_WORKSPACES  # each once, in the order first seen
     assert sorted(workspace_queries(deployment)) == [
         'owner:me param:"REPO_URL=https://github.com/acme/python-project"',
         'owner:me param:"repo_url=https://github.com/acme/python-project"',
@@ -89,15 +89,36 @@ async def test_url_case_does_not_matter_to_coder(
     assert [w.name for w in found.workspaces] == ACME_WORKSPACES
 
 
-async def test_without_a_url_the_templates_workspaces(
+async def test_without_a_url_all_the_users_workspaces(
     deployment: SimulatorServer, service: WorkspaceService
 ) -> None:
     found = await service.list_for(
         coder_entity(deployment, entity(location="", coder="templateName: docker"))
     )
-    assert [w.name for w in found.workspaces] == ["dev", "old-docker"]
-    assert found.find("old-docker") is not None and found.find("old-docker").outdated  # type: ignore[union-attr]
-    assert workspace_queries(deployment) == ["owner:me template:docker"]
+    assert {"dev", "old-docker", "python-api"} <= {w.name for w in found.workspaces}
+    assert all(w.owner == "alice" for w in found.workspaces)
+    assert workspace_queries(deployment) == ["owner:me"]
+
+
+async def test_a_failed_query_leaves_the_others_shown(
+    deployment: SimulatorServer, service: WorkspaceService
+) -> None:
+    """The plugin's Promise.allSettled: one key's query failing does not fail the list."""
+    settings = Settings(deployment.url, WorkspaceDefaults(repo_url_param_keys=("repo_url", "custom_repo")))
+    (target,) = coder_entities(Analyzer(settings), entity())
+    deployment.set_fault("status", status=500, path_prefix="/api/v2/workspaces", query_contains="custom_repo")
+    try:
+        found = await service.list_for(target)
+    finally:
+        deployment.clear_faults()
+    assert [w.name for w in found.workspaces] == ACME_WORKSPACES
+    assert "the query for custom_repo failed" in (found.note or "")
+    deployment.set_fault("status", status=500, path_prefix="/api/v2/workspaces")
+    try:
+        with pytest.raises(WorkspaceError):
+            await service.list_for(target)  # every query failed: an error
+    finally:
+        deployment.clear_faults()
 
 
 async def test_create_derives_a_free_name_and_waits_for_the_first_build(

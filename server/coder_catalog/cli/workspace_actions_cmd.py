@@ -120,13 +120,13 @@ def show_page(url: str, print_only: bool, prefix: str = "") -> None:
 def run_create(args: argparse.Namespace) -> int:
     found = find_entity(args.entity, args)
     effective = found.entity.effective
-    reason = cannot_create_reason(effective, found.settings.access_url)
-    if reason is not None:
-        raise CommandError(f"{found.entity.ref}: {reason}")
     if not args.force:
         _refuse_what_lint_rejects(found, args)
+    reason = cannot_create_reason(effective, found.settings)
+    if reason is not None:
+        raise CommandError(f"{found.entity.ref}: {reason}")
     if effective.mode != "auto":
-        link = create_link(effective, found.settings.access_url)
+        link = create_link(effective, found.settings)
         assert link is not None
         show_page(link, args.print, "Create it on Coder's pre-filled page (manual mode): ")
         return EXIT_OK

@@ -41,8 +41,8 @@ def summary_title(listing: Listing | None, entity: CoderEntity) -> str:
         return "Coder workspaces: loading…"
     if entity.search.basis == "none":
         return "Coder workspaces: none can be matched"
-    if entity.search.basis == "template":
-        return f"{result.summary} of template {entity.template_name}"
+    if entity.search.basis == "all":
+        return f"{result.summary}: all yours (no repository URL)"
     return result.summary
 
 

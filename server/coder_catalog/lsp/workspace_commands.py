@@ -221,7 +221,7 @@ async def list_workspaces(target: Target) -> Result:
 def can_offer_create(ls: CatalogServer, document: OpenDocument, entity: CoderEntity) -> bool:
     """Whether to offer "Create workspace" (lens, code action, prompt): the plugin could build a create
     link, and the template is not one the deployment lacks (CC201)."""
-    if cannot_create_reason(entity.effective, document.settings.access_url) is not None:
+    if cannot_create_reason(entity.effective, document.settings) is not None:
         return False
     return not template_missing(ls.catalog.analyzer_for(document).templates, entity)
 
@@ -250,16 +250,16 @@ async def open_workspace(target: Target) -> Result:
 
 async def create_workspace(target: Target) -> Result:
     effective = target.entity.effective
-    access_url = target.document.settings.access_url
-    reason = cannot_create_reason(effective, access_url)
-    if reason is not None:
-        raise WorkspaceError(f"{target.entity.ref}: {reason}", "usage")
+    settings = target.document.settings
     if not target.options.get("force"):
         refused = await _refuse_what_lint_rejects(target)
         if refused is not None:
             return refused
+    reason = cannot_create_reason(effective, settings)
+    if reason is not None:
+        raise WorkspaceError(f"{target.entity.ref}: {reason}", "usage")
     if effective.mode != "auto":
-        link = create_link(effective, access_url)
+        link = create_link(effective, settings)
         assert link is not None
         opened = await open_url(target.ls, link)
         return {"status": "opened" if opened else "url", "mode": effective.mode, "url": link}

@@ -146,6 +146,14 @@ class Settings:
     repository_root: str | None = None
     #: the OAuth2 app for signing in with ``coder-catalog login --oauth`` (``deployment.oauth``)
     oauth: OAuthClient | None = None
+    #: ``deployment.accessUrl`` as the project file (or the editor) writes it, a trailing slash kept:
+    #: the plugin builds its links from the app's value verbatim (None: from a lower source)
+    access_url_as_written: str | None = None
+
+    @property
+    def plugin_access_url(self) -> str | None:
+        """The deployment URL as the plugin writes it into links (``<accessUrl>/templates/...``)."""
+        return self.access_url_as_written or self.access_url
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "catalog_globs", tuple(self.catalog_globs))

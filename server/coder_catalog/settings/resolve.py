@@ -58,6 +58,7 @@ CODER_URL_ENV = "CODER_URL"
 OVERRIDES_PATH = "settings"
 _MAX_FILE_SIZE = 4 * 1024 * 1024
 _ACCESS_URL = "deployment.accessUrl"
+_ACCESS_URL_AS_WRITTEN = "deployment.accessUrl (as written)"  # not a setting of its own
 
 
 # -- locating files ----------------------------------------------------------------------------
@@ -232,6 +233,10 @@ def _layer_from(
     deployment = data.get("deployment", {})
     if "accessUrl" in deployment:
         put(("deployment", "accessUrl"), normalize_access_url(deployment["accessUrl"]))
+        # the plugin's links use the app's accessUrl as written (a trailing slash kept)
+        layer[_ACCESS_URL_AS_WRITTEN] = _Value(
+            deployment["accessUrl"].strip(), origin(("deployment", "accessUrl"))
+        )
     for key in ("clientId", "clientSecret"):
         if key in deployment.get("oauth", {}):
             put(("deployment", "oauth", key), deployment["oauth"][key])
@@ -500,6 +505,8 @@ def resolve_settings(
 
     origins: dict[str, SettingOrigin] = {}
     for key in sorted(chosen):
+        if key == _ACCESS_URL_AS_WRITTEN:
+            continue
         origins[key] = chosen[key].origin
         origins.update(chosen[key].member_origins)
 
@@ -516,8 +523,13 @@ def resolve_settings(
     client_id = value("deployment.oauth.clientId")
     oauth = OAuthClient(client_id, value("deployment.oauth.clientSecret")) if client_id else None
     rules = {key[len("rules.") :]: chosen[key].value for key in sorted(chosen) if key.startswith("rules.")}
+    written = chosen.get(_ACCESS_URL_AS_WRITTEN)
     return Settings(
         access_url=value(_ACCESS_URL),
+        # as written, when the access URL in force is the one written there (not a lower source's)
+        access_url_as_written=(
+            written.value if written is not None and written.origin == origins.get(_ACCESS_URL) else None
+        ),
         workspaces=workspaces,
         ca_bundle=value("tls.caBundle"),
         templates_snapshot=value("templates"),

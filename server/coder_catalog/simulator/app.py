@@ -425,7 +425,7 @@ async def admin_add_fault(request: web.Request) -> web.StreamResponse:
     body = await read_json(request)
     if not isinstance(body, dict):
         raise ApiError(400, "Invalid fault.", "the body must be a JSON object")
-    unknown = set(body) - {"kind", "seconds", "status", "count", "path_prefix"}
+    unknown = set(body) - {"kind", "seconds", "status", "count", "path_prefix", "query_contains"}
     if unknown:
         raise ApiError(400, "Invalid fault.", f"unknown fields: {', '.join(sorted(unknown))}")
     try:

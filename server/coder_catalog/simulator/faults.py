@@ -1,7 +1,8 @@
 """Fault injection: make the simulated deployment slow, silent, broken or rate limited on demand.
 
 A fault applies to requests whose path starts with its ``path_prefix`` (every request
-outside ``/__simulator__`` by default), for ``count`` requests or until cleared:
+outside ``/__simulator__`` by default) and, with ``query_contains``, whose decoded query string
+contains that text (one of several workspace searches, say), for ``count`` requests or until cleared:
 
 - ``latency``: wait ``seconds`` (default 1), then answer normally;
 - ``hang``: wait until the fault is cleared (or the client gives up), then answer normally;
@@ -22,6 +23,7 @@ import math
 import time
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import unquote_plus
 
 from aiohttp import web
 
@@ -41,6 +43,7 @@ class Fault:
     status: int | None = None
     count: int | None = None  # requests still to affect; None: until cleared
     path_prefix: str = "/"
+    query_contains: str | None = None
     released: asyncio.Event = field(default_factory=asyncio.Event)
 
     def to_dict(self) -> dict[str, Any]:
@@ -51,6 +54,7 @@ class Fault:
             "status": self.status,
             "count": self.count,
             "path_prefix": self.path_prefix,
+            "query_contains": self.query_contains,
         }
 
 
@@ -82,6 +86,7 @@ class FaultInjector:
         status: int | None = None,
         count: int | None = None,
         path_prefix: str | None = None,
+        query_contains: str | None = None,
     ) -> Fault:
         """Validate and register a fault; ValueError says what is wrong."""
         if kind not in FAULT_KINDS:
@@ -91,6 +96,8 @@ class FaultInjector:
             raise ValueError("status must be at most 599")
         if path_prefix is not None and (not isinstance(path_prefix, str) or not path_prefix.startswith("/")):
             raise ValueError("path_prefix must be a path starting with /")
+        if query_contains is not None and (not isinstance(query_contains, str) or not query_contains):
+            raise ValueError("query_contains must be a non-empty string")
         fault = Fault(
             id=self._next_id,
             kind=kind,
@@ -98,6 +105,7 @@ class FaultInjector:
             status=status,
             count=_number(count, "count", integer=True, minimum=1),
             path_prefix=path_prefix or "/",
+            query_contains=query_contains,
         )
         self._next_id += 1
         self._faults.append(fault)
@@ -114,11 +122,14 @@ class FaultInjector:
     def active(self) -> list[Fault]:
         return list(self._faults)
 
-    def take(self, path: str) -> list[Fault]:
-        """The faults for one request, in order, up to the first answering one; counts go down."""
+    def take(self, path: str, query: str = "") -> list[Fault]:
+        """The faults for one request (its path and decoded query string), in order, up to the first
+        answering one; counts go down."""
         taken: list[Fault] = []
         for fault in list(self._faults):
             if not path.startswith(fault.path_prefix):
+                continue
+            if fault.query_contains is not None and fault.query_contains not in query:
                 continue
             if fault.count is not None:
                 fault.count -= 1
@@ -132,7 +143,7 @@ class FaultInjector:
 
 async def apply_faults(request: web.Request, injector: FaultInjector) -> web.StreamResponse | None:
     """Delay the request, or answer it in place of the handler; None lets it through."""
-    for fault in injector.take(request.path):
+    for fault in injector.take(request.path, unquote_plus(request.query_string)):
         if fault.kind == "latency":
             await asyncio.sleep(1.0 if fault.seconds is None else fault.seconds)
         elif fault.kind == "hang":

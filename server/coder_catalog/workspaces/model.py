@@ -108,7 +108,8 @@ class EntityWorkspaces:
 
     def best(self) -> WorkspaceInfo | None:
         """The one to open: the most recently used running one, else the most recently used one."""
-        return next((w for w in self.workspaces if w.running), None) or next(iter(self.workspaces), None)
+        running = [w for w in self.workspaces if w.running]
+        return max(running or self.workspaces, key=lambda w: w.last_used_at, default=None)
 
     def to_json(self) -> dict[str, Any]:
         return {

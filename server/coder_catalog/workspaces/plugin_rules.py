@@ -38,13 +38,17 @@ from coder_catalog.coder.errors import (
     Unauthorized,
 )
 from coder_catalog.coder.models import Workspace
+from coder_catalog.settings import Settings
 
 MAX_NAME_LENGTH = 32
 NAME_PATTERN = re.compile(r"^[a-zA-Z0-9]+(?:-[a-zA-Z0-9]+)*$")
 RESERVED_NAMES = frozenset({"new", "create"})
 FALLBACK_NAME = "workspace"
 
-SearchBasis = Literal["repository", "template", "none"]
+# "repository": the plugin's queries for the repository URL; "all": no repository URL, so the plugin's
+# plain query (all the user's workspaces); "none": nothing is asked (a URL Coder cannot match).
+SearchBasis = Literal["repository", "all", "none"]
+PLAIN_QUERY = "owner:me"  # the card's default filter
 
 
 # -- finding an entity's workspaces ------------------------------------------------------------------
@@ -76,19 +80,38 @@ def unmatchable_reason(value: str) -> str | None:
 
 def workspace_search(effective: EffectiveCoder, repo_url_param_keys: Iterable[str]) -> WorkspaceSearch:
     """The queries the plugin sends for an entity (``GET /api/v2/workspaces?q=...&limit=0``)."""
+    if effective.rejected is not None:
+        return WorkspaceSearch(
+            (),
+            "none",
+            f"the plugin refuses this spec.coder block and its card shows Backstage's error panel (\"Error in "
+            f'coder: {effective.rejected}") instead of workspaces',
+        )
     repository = effective.repository
     url = repository.url
     if url is None:
-        return _template_search(effective, no_repository_reason(repository))
+        return WorkspaceSearch(
+            (PLAIN_QUERY,),
+            "all",
+            f"{no_repository_reason(repository)}: like the plugin's card, this lists all your workspaces",
+        )
     reason = unmatchable_reason(url)
     if reason is not None:
         return WorkspaceSearch(
-            (), "none", f"the repository URL {url} {reason}: no workspace can be matched to this entity"
+            (),
+            "none",
+            f"the repository URL {url} {reason}: no workspace can be matched to this entity (the plugin would "
+            "send the query anyway; coder-catalog does not, so as not to list another entity's workspaces)",
         )
-    keys = [key for key in repo_url_param_keys if key and unmatchable_reason(key) is None]
+    keys = [key for key in repo_url_param_keys if key]
     if not keys:
-        return _template_search(effective, "workspaces.repoUrlParamKeys is not set")
-    queries = tuple(dict.fromkeys(f'owner:me param:"{key}={url}"' for key in keys))
+        return WorkspaceSearch(
+            (),
+            "repository",
+            f'workspaces.repoUrlParamKeys is empty, so the plugin asks for nothing and shows "No workspaces '
+            f'found for repo {url}"',
+        )
+    queries = tuple(dict.fromkeys(f'{PLAIN_QUERY} param:"{key}={url}"' for key in keys))
     note = f"the repository URL {url} {repository.problem}" if repository.problem else None
     return WorkspaceSearch(queries, "repository", note)
 
@@ -101,34 +124,28 @@ def no_repository_reason(repository: RepositoryURL) -> str:
             "no repository URL: the file sets no backstage.io/source-location annotation (CC401; Backstage "
             "fills it at ingestion for URL locations)"
         )
-    if annotation.startswith(("http://", "https://")):
+    if annotation.strip().startswith(("http://", "https://")):
         return (
-            f"no repository URL: backstage.io/source-location is a bare URL, which Backstage rejects (CC402: "
-            f'write "url:{annotation}")'
+            f"no repository URL: backstage.io/source-location is a bare URL, which Backstage cannot read (CC402: "
+            f'write "url:{annotation.strip()}")'
         )
     return f'no repository URL found for this entity (backstage.io/source-location is "{annotation}")'
 
 
-def _template_search(effective: EffectiveCoder, reason: str) -> WorkspaceSearch:
-    template = effective.template_name
-    if not template:
-        return WorkspaceSearch((), "none", f"{reason} and no template is known: no workspace can be found")
-    if not NAME_PATTERN.match(template):
-        return WorkspaceSearch((), "none", f'{reason}, and "{template}" is not a valid template name')
-    return WorkspaceSearch(
-        (f"owner:me template:{template}",),
-        "template",
-        f"{reason}: showing your workspaces of template {template}",
-    )
+def query_key(query: str) -> str:
+    """The ``repoUrlParamKeys`` key a repository query is about (for a message about a failed one)."""
+    _prefix, _sep, rest = query.partition('param:"')
+    return rest.partition("=")[0] or query
 
 
 def merge_by_id(results: Iterable[Iterable[Workspace]]) -> list[Workspace]:
-    """The answers of several queries, each workspace once, most recently used first."""
+    """The answers of several queries, each workspace once, as the plugin's ``Map`` keeps them: in the
+    order first seen, with the last answer's data."""
     merged: dict[str, Workspace] = {}
     for workspaces in results:
         for workspace in workspaces:
-            merged.setdefault(workspace.id, workspace)
-    return sorted(merged.values(), key=lambda w: w.last_used_at, reverse=True)
+            merged[workspace.id] = workspace
+    return list(merged.values())
 
 
 # -- names -----------------------------------------------------------------------------------------------
@@ -195,15 +212,20 @@ def unique_workspace_name(entity_name: str | None, taken: Iterable[str]) -> str:
 # -- the create link -----------------------------------------------------------------------------------
 
 
-def create_link(effective: EffectiveCoder, access_url: str | None) -> str | None:
-    """Coder's pre-filled create page with every effective parameter, as the plugin builds it."""
-    return effective.create_link(access_url)
+def create_link(effective: EffectiveCoder, settings: Settings) -> str | None:
+    """Coder's pre-filled create page with every effective parameter, as the plugin builds it (from
+    the app's access URL as written)."""
+    return effective.create_link(settings.plugin_access_url)
 
 
-def cannot_create_reason(effective: EffectiveCoder, access_url: str | None) -> str | None:
-    if not effective.template_name:
+def cannot_create_reason(effective: EffectiveCoder, settings: Settings) -> str | None:
+    if effective.rejected is not None:
+        return f'the card shows Backstage\'s error panel instead of workspaces ("Error in coder": {effective.rejected})'
+    if effective.template_name is None:
         return "no template name (spec.coder.templateName or workspaces.defaultTemplateName), so no workspace can be created"
-    if not access_url:
+    if not effective.template_name:
+        return "templateName is empty, which overrides workspaces.defaultTemplateName: no workspace can be created"
+    if not settings.access_url:
         return "no Coder deployment is configured (deployment.accessUrl)"
     return None
 

@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 from coder_catalog.coder.client import CoderClient, create_workspace_request
 from coder_catalog.coder.errors import CoderError, CoderUnreachable, Conflict, NotFound, Unauthorized
+from coder_catalog.coder.models import Workspace
 from coder_catalog.templates.model import Template
 from coder_catalog.workspaces.entities import CoderEntity
 from coder_catalog.workspaces.model import EntityWorkspaces, WorkspaceInfo
@@ -27,6 +28,7 @@ from coder_catalog.workspaces.plugin_rules import (
     free_workspace_names,
     merge_by_id,
     name_problem,
+    query_key,
 )
 
 ErrorKind = Literal["unauthorized", "unreachable", "conflict", "refused", "not-found", "usage", "timeout"]
@@ -90,15 +92,35 @@ class WorkspaceService:
     # -- listing -----------------------------------------------------------------------------------
 
     async def search(self, search: WorkspaceSearch) -> EntityWorkspaces:
-        """The plugin's queries, merged by id (no query: nothing, with the reason)."""
+        """The plugin's queries, merged by id (no query: nothing, with the reason). As the plugin's
+        ``Promise.allSettled``, a query that fails is left out and the others are shown, with a note
+        naming it; only when every one fails is it an error."""
         if not search.queries:
             return EntityWorkspaces((), search.note)
-        try:
-            answers = await asyncio.gather(*(self.client.workspaces(q, limit=0) for q in search.queries))
-        except CoderError as exc:
-            raise self._failed(exc) from None
-        merged = merge_by_id(workspaces for workspaces, _count in answers)
-        return EntityWorkspaces(tuple(WorkspaceInfo.of(w, self.access_url) for w in merged), search.note)
+        answers = await asyncio.gather(
+            *(self.client.workspaces(q, limit=0) for q in search.queries), return_exceptions=True
+        )
+        found: list[list[Workspace]] = []
+        failures: list[tuple[str, CoderError]] = []
+        for query, answer in zip(search.queries, answers, strict=True):
+            if isinstance(answer, CoderError):
+                failures.append((query, answer))
+            elif isinstance(answer, BaseException):
+                raise answer
+            else:
+                found.append(answer[0])
+        if not found:
+            raise self._failed(failures[0][1]) from None
+        notes = [search.note] if search.note else []
+        notes += [
+            f"the query for {query_key(query)} failed ({describe_error(error, self.access_url)}), so its "
+            "workspaces are missing here, as in the plugin's card"
+            for query, error in failures
+        ]
+        merged = merge_by_id(found)
+        return EntityWorkspaces(
+            tuple(WorkspaceInfo.of(w, self.access_url) for w in merged), "; ".join(notes) or None
+        )
 
     async def list_for(self, entity: CoderEntity) -> EntityWorkspaces:
         return await self.search(entity.search)

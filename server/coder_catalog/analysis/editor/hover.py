@@ -318,11 +318,18 @@ def coder_summary(analyzer: Analyzer, ctx: CursorContext) -> str:
         *_param_rows(effective),
     ]
     parts = ["\n".join(rows), _repository_line(effective)]
-    link = effective.create_link(settings.access_url)
-    if link is not None:
+    link = effective.create_link(settings.plugin_access_url)
+    if effective.rejected is not None:
+        parts.append(
+            "**The plugin refuses this block:** its card shows Backstage's error panel (*Error in coder*: "
+            f"{md.escape(effective.rejected)}), with no workspaces and no create link."
+        )
+    elif link is not None:
         parts.append(f"{md.link('Create a workspace', link)} (the plugin's link)  \n{md.code(link)}")
     elif not settings.access_url:
         parts.append("No create link: the deployment's access URL is not configured.")
+    elif effective.template_name == "":
+        parts.append("No create link: templateName is empty, which overrides the app's defaultTemplateName.")
     else:
         parts.append("No create link: no template name.")
     return "\n\n".join(parts)

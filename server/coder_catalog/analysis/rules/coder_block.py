@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import difflib
-import math
 from collections.abc import Iterator
-from decimal import Decimal
 
+from coder_catalog.analysis.effective import js_key
 from coder_catalog.analysis.findings import Finding, Fix
+from coder_catalog.analysis.javascript import encode_uri_component, form_urlencode, js_number, js_string
 from coder_catalog.analysis.rules.base import EntityContext, replace_fix, rule
-from coder_catalog.analysis.yaml_tree import Mapping, Node, Scalar
+from coder_catalog.analysis.yaml_tree import Mapping, Node, Scalar, Sequence
 
 KEYS = ("templateName", "mode", "params")
 MODES = ("manual", "auto")
@@ -31,6 +31,12 @@ def example(coder: str) -> str:
     return _ENTITY + "".join("  " + line + "\n" for line in coder.splitlines())
 
 
+def card_error(ctx: EntityContext) -> str:
+    """What the plugin's card shows for a block valibot refuses (its error panel)."""
+    message = ctx.effective.rejected or "Invalid type: Expected undefined | Object but received Object"
+    return f"the plugin's card shows Backstage's error panel (\"Error in coder: {message}\") instead of workspaces"
+
+
 def quoted(text: str) -> str:
     """``text`` as a YAML double-quoted scalar."""
     escaped = text.replace("\\", "\\\\").replace('"', '\\"')
@@ -43,43 +49,6 @@ def scalar_kind(node: Node) -> str:
             node.type, f"a {node.type}"
         )
     return f"a {node.kind}"
-
-
-def js_string(number: float) -> str:
-    """``String(number)`` in JavaScript: how the plugin would write the number YAML reads as text.
-
-    The digits are the shortest that read back as the same double (Python's ``repr`` and
-    ECMAScript's Number::toString agree on them); the layout is ECMAScript's.
-    """
-    if math.isnan(number):
-        return "NaN"
-    if math.isinf(number):
-        return "Infinity" if number > 0 else "-Infinity"
-    if number == 0:
-        return "0"  # -0 as well
-    sign = "-" if number < 0 else ""
-    _, digit_tuple, exponent = Decimal(repr(abs(number))).normalize().as_tuple()
-    digits = "".join(map(str, digit_tuple))
-    k = len(digits)
-    n = k + int(exponent)  # the value is 0.<digits> * 10**n
-    if k <= n <= 21:
-        text = digits + "0" * (n - k)
-    elif 0 < n <= 21:
-        text = f"{digits[:n]}.{digits[n:]}"
-    elif -6 < n <= 0:
-        text = "0." + "0" * -n + digits
-    else:
-        mantissa = digits if k == 1 else f"{digits[0]}.{digits[1:]}"
-        text = f"{mantissa}e{'+' if n - 1 >= 0 else '-'}{abs(n - 1)}"
-    return sign + text
-
-
-def js_number(value: int | float) -> float:
-    """The double JavaScript reads for a YAML number (integers beyond 2**53 lose digits)."""
-    try:
-        return float(value)
-    except OverflowError:
-        return math.inf if value > 0 else -math.inf
 
 
 def string_fixes(node: Scalar) -> tuple[tuple[Fix, ...], str]:
@@ -129,9 +98,11 @@ def string_fixes(node: Scalar) -> tuple[tuple[Fix, ...], str]:
     "error",
     "`spec.coder` is empty or not a mapping",
     explanation="""
-`spec.coder` must be absent or a mapping. `coder:` with nothing after it is YAML null, and the plugin's
-workspaces card for the entity then fails with "Error encountered. Please check browser console.".
-Remove the line or give the block at least one key.
+`spec.coder` must be absent or a mapping. The plugin parses it with valibot: `coder:` with nothing after it
+is YAML null, and a string or a number is not an object, so the card shows Backstage's error panel ("Error
+in coder: Invalid type: Expected undefined | Object but received null") instead of workspaces: an error.
+A list is an object to JavaScript: the plugin reads `coder: []` as an empty block (no template, no mode,
+no params), so the app defaults apply: a warning. Remove the line or give the block at least one key.
 """,
     bad=example("coder:"),
     good=example("coder:\n  templateName: devcontainers"),
@@ -142,14 +113,22 @@ def coder_not_a_mapping(ctx: EntityContext) -> Iterator[Finding]:
     if entry is None or isinstance(entry.value, Mapping):
         return
     value = entry.value
-    if isinstance(value, Scalar) and value.type == "null":
+    if isinstance(value, Sequence):
+        yield ctx.finding(
+            entry.key.span if not value.flow else value.span,
+            "spec.coder is a list, which the plugin reads as an empty block: no template, mode or params of "
+            "its own, so the app defaults apply; write a mapping (templateName, mode, params)",
+            severity="warning",
+        )
+    elif isinstance(value, Scalar) and value.type == "null":
         yield ctx.finding(
             entry.key.span,
-            "spec.coder is empty (YAML null): the plugin's workspaces card breaks for this entity; "
-            "remove it or add templateName, mode or params",
+            f"spec.coder is empty (YAML null): {card_error(ctx)}; remove it or add templateName, mode or params",
         )
     else:
-        yield ctx.finding(value.span, f"spec.coder must be a mapping, not {scalar_kind(value)}")
+        yield ctx.finding(
+            value.span, f"spec.coder must be a mapping, not {scalar_kind(value)}: {card_error(ctx)}"
+        )
 
 
 @rule(
@@ -219,8 +198,10 @@ def closest_key(key: str) -> str | None:
     "error",
     "`templateName` is not a string",
     explanation="""
-`templateName` must be a string. A number, a boolean or an empty value is not a template name, and the
-plugin's card breaks. Quote values that YAML reads as something else.
+`templateName` must be a string. A number, a boolean or an empty value is not a template name: valibot
+refuses the block and the card shows Backstage's error panel ("Error in coder: Invalid type: Expected
+undefined | Object but received Object") instead of workspaces. Quote values that YAML reads as something
+else.
 """,
     bad=example("coder:\n  templateName: 2024"),
     good=example('coder:\n  templateName: "2024"'),
@@ -234,20 +215,25 @@ def template_name_type(ctx: EntityContext) -> Iterator[Finding]:
     if isinstance(node, Scalar) and node.type != "null":
         fixes, advice = string_fixes(node)
         yield ctx.finding(
-            node.span, f"templateName must be a string, not {scalar_kind(node)}: {advice}", *fixes
+            node.span,
+            f"templateName must be a string, not {scalar_kind(node)}, or {card_error(ctx)}: {advice}",
+            *fixes,
         )
     else:
-        yield ctx.finding(node.span, f"templateName must be a string, not {scalar_kind(node)}")
+        yield ctx.finding(
+            node.span, f"templateName must be a string, not {scalar_kind(node)}: {card_error(ctx)}"
+        )
 
 
 @rule(
     "CC104",
     "template-name-empty",
     "warning",
-    "`templateName` is empty, which disables workspace creation",
+    "`templateName` is empty or only spaces",
     explanation="""
-An empty `templateName` overrides the app's `defaultTemplateName` and tells the plugin not to build a
-create link: nobody can create a workspace for this entity from Backstage. Remove the key to use the app
+An empty `templateName` overrides the app's `defaultTemplateName`, and the plugin builds no create link:
+nobody can create a workspace for this entity from Backstage. One made of spaces is a name to the plugin:
+it builds the link `/templates/%20/workspace`, a page Coder cannot find. Remove the key to use the app
 default, or name a template.
 """,
     bad=example('coder:\n  templateName: ""'),
@@ -257,12 +243,20 @@ default, or name a template.
 def template_name_empty(ctx: EntityContext) -> Iterator[Finding]:
     coder = ctx.entity.coder
     node = coder.get("templateName") if coder else None
-    if isinstance(node, Scalar) and node.is_string and node.value.strip() == "":
-        yield ctx.finding(
-            node.span,
-            "templateName is empty: it overrides the app default and disables workspace creation; "
-            "remove it to use the default template, or name a template",
+    if not (isinstance(node, Scalar) and node.is_string and node.value.strip() == ""):
+        return
+    if node.value == "":
+        message = (
+            "templateName is empty: it overrides the app's defaultTemplateName and the plugin builds no create "
+            "link; remove it to use the default template, or name a template"
         )
+    else:
+        path = f"/templates/{encode_uri_component(node.value)}/workspace"
+        message = (
+            f"templateName is only spaces: the plugin builds the create link {path}, a page Coder cannot find; "
+            "remove it to use the default template, or name a template"
+        )
+    yield ctx.finding(node.span, message)
 
 
 @rule(
@@ -273,7 +267,8 @@ def template_name_empty(ctx: EntityContext) -> Iterator[Finding]:
     explanation="""
 `mode` is case-sensitive and must be `manual` (open Coder's pre-filled create form) or `auto` (create the
 workspace at once from the given values). Anything else, null included, breaks the plugin's card.
-Coder's own name for `manual` is `form`; the plugin does not accept it.
+Coder's own name for `manual` is `form`; the plugin does not accept it. valibot refuses such a block and the
+card shows Backstage's error panel ("Error in coder: ...") instead of workspaces.
 """,
     bad=example("coder:\n  mode: Auto"),
     good=example("coder:\n  mode: auto"),
@@ -296,7 +291,7 @@ def mode_invalid(ctx: EntityContext) -> Iterator[Finding]:
     hint = f' (did you mean "{guess}"?)' if guess else ""
     yield ctx.finding(
         node.span,
-        f'mode must be exactly "manual" or "auto", not {shown}{hint}: the plugin\'s card breaks',
+        f'mode must be exactly "manual" or "auto", not {shown}{hint}: {card_error(ctx)}',
         *fixes,
     )
 
@@ -319,8 +314,10 @@ def closest_mode(text: str) -> str | None:
     "error",
     "`params` is not a mapping",
     explanation="""
-`params` maps parameter names to string values. A list (`- region=eu`), a single string or an empty
-value is not read by the plugin and breaks its card.
+`params` maps parameter names to string values. A single string or an empty value makes valibot refuse
+the block: the card shows Backstage's error panel ("Error in coder: ...") instead of workspaces. A list is
+an object to JavaScript: the plugin reads its items as parameters named `0`, `1`..., so
+`params: [region=eu]` puts `param.0=region%3Deu` in the create link (a warning).
 """,
     bad=example("coder:\n  params:\n    - region=eu"),
     good=example("coder:\n  params:\n    region: eu"),
@@ -331,11 +328,25 @@ def params_not_a_mapping(ctx: EntityContext) -> Iterator[Finding]:
     entry = coder.entry("params") if coder else None
     if entry is None or isinstance(entry.value, Mapping):
         return
-    span = (
-        entry.key.span if isinstance(entry.value, Scalar) and entry.value.type == "null" else entry.value.span
-    )
+    value = entry.value
+    if isinstance(value, Sequence):
+        first = value.items[0] if value.items else None
+        example_item = (
+            f" ({form_urlencode([('param.0', first.value)])} in the create link)"
+            if isinstance(first, Scalar) and first.is_string
+            else ""
+        )
+        yield ctx.finding(
+            entry.key.span if not value.flow else value.span,
+            f"params is a list: the plugin reads its items as parameters named 0, 1...{example_item}; write a "
+            "mapping of parameter names to values (region: eu)",
+            severity="warning",
+        )
+        return
+    span = entry.key.span if isinstance(value, Scalar) and value.type == "null" else value.span
     yield ctx.finding(
-        span, f"params must be a mapping of parameter names to strings, not {scalar_kind(entry.value)}"
+        span,
+        f"params must be a mapping of parameter names to strings, not {scalar_kind(value)}: {card_error(ctx)}",
     )
 
 
@@ -346,7 +357,8 @@ def params_not_a_mapping(ctx: EntityContext) -> Iterator[Finding]:
     "A parameter value is not a YAML string",
     explanation="""
 Every value in `params` must be a YAML string. Numbers, booleans and empty values (`cpu: 4`,
-`enabled: true`, `region:`) break the plugin's card: quote them (`cpu: "4"`). Coder receives every
+`enabled: true`, `region:`) make valibot refuse the block, and the card shows Backstage's error panel
+("Error in coder: ...") instead of workspaces: quote them (`cpu: "4"`). Coder receives every
 parameter value as a string anyway. YAML 1.2 rules apply, as in Backstage: `yes`, `no`, `on` and `off`
 are already strings.
 
@@ -374,7 +386,7 @@ def param_not_a_string(ctx: EntityContext) -> Iterator[Finding]:
         if isinstance(value, Scalar) and value.type == "null":
             yield ctx.finding(
                 entry.key.span,
-                f"params.{name} has no value (YAML null), which breaks the plugin's card: give it a value "
+                f"params.{name} has no value (YAML null), so {card_error(ctx)}: give it a value "
                 'or quote an empty string ("")',
                 replace_fix(
                     'Set it to ""', value.span, ' ""' if _touches(entry.key, value) else '""', safe=False
@@ -384,13 +396,51 @@ def param_not_a_string(ctx: EntityContext) -> Iterator[Finding]:
             fixes, advice = string_fixes(value)
             yield ctx.finding(
                 value.span,
-                f"params.{name} is {scalar_kind(value)}, which breaks the plugin's card: {advice}",
+                f"params.{name} is {scalar_kind(value)}, so {card_error(ctx)}: {advice}",
                 *fixes,
             )
         else:
-            yield ctx.finding(value.span, f"params.{name} must be a string, not {scalar_kind(value)}")
+            yield ctx.finding(
+                value.span, f"params.{name} must be a string, not {scalar_kind(value)}: {card_error(ctx)}"
+            )
 
 
 def _touches(key: Node, value: Node) -> bool:
     """True when an empty value's position is right after the ``key:`` colon (no space to keep)."""
     return value.span.start.line == key.span.end.line and value.span.start.column <= key.span.end.column + 1
+
+
+@rule(
+    "CC108",
+    "param-name-javascript",
+    "error",
+    "A parameter name the plugin drops or chokes on",
+    explanation="""
+The plugin is JavaScript, and some names are not ordinary keys there. valibot drops `__proto__`,
+`constructor` and `prototype` from `params` without a word, so such a parameter never reaches Coder (a
+warning). A parameter named `hasOwnProperty` hides the method the plugin calls on `params`: the card shows
+Backstage's error panel ("Error in coder: params.hasOwnProperty is not a function") instead of workspaces
+(an error).
+""",
+    bad=example('coder:\n  params:\n    hasOwnProperty: "yes"'),
+    good=example('coder:\n  params:\n    has_own_property: "yes"'),
+    group="coder",
+)
+def param_name_javascript(ctx: EntityContext) -> Iterator[Finding]:
+    coder = ctx.entity.coder
+    params = coder.get("params") if coder else None
+    if not isinstance(params, Mapping):
+        return
+    for entry in params.entries:
+        key = js_key(entry.key)
+        if key == "hasOwnProperty":
+            yield ctx.finding(
+                entry.key.span,
+                f'a parameter named "hasOwnProperty" hides the method the plugin calls on params: {card_error(ctx)}',
+            )
+        elif key in ("__proto__", "constructor", "prototype"):
+            yield ctx.finding(
+                entry.key.span,
+                f'the plugin drops a parameter named "{key}" (valibot skips it): it never reaches Coder',
+                severity="warning",
+            )
