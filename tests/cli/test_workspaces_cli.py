@@ -5,12 +5,15 @@ from __future__ import annotations
 import io
 import json
 import os
+import shutil
 import socket
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.conftest import MISSING_TOOL
 
 from coder_catalog.cli import main
 from coder_catalog.cli.workspace_targets import BuildProgress
@@ -129,7 +132,7 @@ def test_open(work: Path, deployment: SimulatorServer, capsys: pytest.CaptureFix
     code, out, _err = cli(capsys, "open", "component:default/python-project", "-w", "python-api-eu")
     assert code == 0 and out.strip().endswith("/@alice/python-api-eu")
     code, _out, err = cli(capsys, "open", "nothing-here")
-    assert code == 2 and 'no entity "nothing-here" with a spec.coder block' in err
+    assert code == 2 and 'no entity "nothing-here" in' in err
 
 
 def test_create_in_manual_mode_prints_the_prefilled_page(
@@ -314,3 +317,64 @@ async def test_progress_is_drawn_on_a_terminal_only() -> None:
     async with BuildProgress("svc", plain):
         await asyncio.sleep(0.15)
     assert plain.getvalue() == ""
+
+
+# -- entities without spec.coder -----------------------------------------------------------------------
+
+
+def test_an_entity_without_a_block_as_the_card_shows_it(
+    work: Path, deployment: SimulatorServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The plugin's card shows on every entity page, from the app defaults: create and workspaces work
+    for an entity without spec.coder when asked for it."""
+    (work / ".coder-catalog.yaml").write_text(
+        f"deployment:\n  accessUrl: {deployment.url}\nworkspaces:\n  repoUrlParamKeys: [repo_url]\n"
+        "  defaultTemplateName: docker\n"
+    )
+    write(work / "plain" / "catalog-info.yaml", entity("plain").split("  coder:\n")[0])
+    code, out, _err = cli(capsys, "workspaces")
+    assert code == 0 and "component:default/plain" not in out  # listed only when asked
+    code, out, err = cli(capsys, "workspaces", "--all")
+    assert code == 0, err
+    assert (
+        "plain/catalog-info.yaml" in out and "component:default/plain  (template docker, manual mode)" in out
+    )
+    code, out, err = cli(capsys, "create", "plain", "--print")
+    assert code == 0, err
+    assert out.strip().endswith(
+        f"{deployment.url}/templates/docker/workspace?mode=manual"
+        "&param.repo_url=https%3A%2F%2Fgithub.com%2Facme%2Fplain"
+    )
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason=f"{MISSING_TOOL}git is not installed")
+def test_a_file_without_source_location_gets_the_one_backstage_writes(
+    work: Path, deployment: SimulatorServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """At ingestion Backstage writes backstage.io/source-location from the folder the file was registered
+    from; in a real git repository coder-catalog derives the same (remote origin, its branch, the folder)."""
+    shutil.rmtree(work / ".git")
+    git = ["git", "-c", "init.defaultBranch=main"]
+    subprocess.run([*git, "init", "-q"], cwd=work, check=True)
+    subprocess.run(
+        ["git", "remote", "add", "origin", "git@github.com:acme/python-project.git"], cwd=work, check=True
+    )
+    write(work / "catalog-info.yaml", entity(location=""))  # at the root: .../tree/main/ is stripped
+    write(work / "services" / "api" / "catalog-info.yaml", entity("api", "templateName: docker", location=""))
+    code, out, err = cli(capsys, "lint", "--offline", "--format", "json")
+    codes = {f["code"] for file in json.loads(out)["files"] for f in file["findings"]}
+    assert "CC401" not in codes, out  # the source location is known
+    assert "CC403" in codes  # the subfolder URL, which the plugin does not strip
+    code, out, err = cli(capsys, "workspaces", "--json")
+    assert code == 0, err
+    urls = {e["entity"]: e["repositoryUrl"] for e in json.loads(out)["entities"]}
+    assert urls == {
+        "component:default/python-project": "https://github.com/acme/python-project",
+        "component:default/api": "https://github.com/acme/python-project/tree/main/services/api/",
+    }
+    code, out, err = cli(capsys, "create", "api", "--print", "--force")
+    assert code == 0, err
+    assert (
+        "param.repo_url=https%3A%2F%2Fgithub.com%2Facme%2Fpython-project%2Ftree%2Fmain%2Fservices%2Fapi%2F"
+        in out
+    )

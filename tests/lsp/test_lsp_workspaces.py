@@ -80,10 +80,16 @@ def _make_client() -> WorkspaceClient:
     return client
 
 
-async def start(editor: str, deployment: SimulatorServer, root: Path) -> WorkspaceClient:
-    (root / ".git").mkdir(exist_ok=True)
+async def start(
+    editor: str, deployment: SimulatorServer, root: Path, more: dict[str, Any] | None = None
+) -> WorkspaceClient:
+    (root / ".git").mkdir(parents=True, exist_ok=True)
     settings = {
-        "coderCatalog": {"deployment": {"accessUrl": deployment.url}, "workspaces": WORKSPACE_SETTINGS}
+        "coderCatalog": {
+            "deployment": {"accessUrl": deployment.url},
+            "workspaces": WORKSPACE_SETTINGS,
+            **(more or {}),
+        }
     }
     config = ClientServerConfig(
         server_command=[sys.executable, "-m", "coder_catalog", "serve"],
@@ -267,10 +273,7 @@ async def test_an_unmatchable_url_lists_nothing_and_says_why(code: WorkspaceClie
 async def test_a_bad_argument_is_a_readable_failure(code: WorkspaceClient, tmp_path: Path) -> None:
     uri, _line = open_entity(code, tmp_path, entity())
     unknown = await run(code, LIST, uri=uri, entity="component:default/elsewhere")
-    assert (
-        unknown["reason"] == "usage"
-        and 'no entity with a spec.coder block named "component' in unknown["message"]
-    )
+    assert unknown["reason"] == "usage" and 'no entity named "component' in unknown["message"]
     missing = await run(code, OPEN, uri="file:///nowhere/catalog-info.yaml", line=0)
     assert missing["status"] == "failed" and "not a catalog file open" in missing["message"]
 
@@ -482,3 +485,30 @@ async def test_an_expired_token_mid_way(
     other, _line = open_entity(lsp, tmp_path / "b", entity("other-project"))  # never listed before
     titles = await lenses_until(lsp, other, lambda t: t[0] != "Coder workspaces: loading…")
     assert titles[0] == "Coder workspaces: sign in to see them"
+
+
+# -- entities without spec.coder ----------------------------------------------------------------------
+
+
+async def test_entities_without_a_block_get_lenses_only_when_asked(
+    code: WorkspaceClient, shared_deployment: SimulatorServer, tmp_path: Path
+) -> None:
+    """The plugin's card shows on every entity page; the editor stays quiet for entities without a
+    spec.coder block unless editor.workspaceLenses is "all", and its commands work on them anyway."""
+    plain = entity().split("  coder:\n")[0]
+    uri, _line = open_entity(code, tmp_path / "quiet", plain + "---\n" + entity("other"))
+    titles = await lens_titles(code, uri)
+    assert {line for line, _title in titles} == {plain.count("\n") + 1 + 10}  # only on the other's coder:
+    listed = await run(code, LIST, uri=uri, entity="python-project")  # a command: any entity
+    assert listed["status"] == "ok" and listed["summary"] == "3 workspaces (2 running)"
+    client = await start(
+        "visual-studio-code", shared_deployment, tmp_path / "all", {"editor": {"workspaceLenses": "all"}}
+    )
+    try:
+        uri = open_document(client, tmp_path / "all" / "catalog-info.yaml", plain)
+        found = await lenses_until(client, uri, lambda t: bool(t) and t[0].startswith("3 workspaces"))
+        assert found[0] == "3 workspaces (2 running)"
+        [(line, _title), *_rest] = await lens_titles(client, uri)
+        assert line == plain.splitlines().index("spec:")  # on spec: there is no coder: line
+    finally:
+        await stop_client(client)

@@ -98,8 +98,10 @@ class Analyzer:
         self.templates = templates if templates is not None else TemplateData.offline()
         self.capacity = capacity
         self.parses = parses if parses is not None else DocumentCache(capacity)
-        self._results: OrderedDict[str, tuple[tuple[Finding, ...], _Facts]] = OrderedDict()
-        self._placements: dict[str, tuple[tuple[str, int], tuple[tuple[Finding, ...], _Facts]]] = {}
+        self._results: OrderedDict[tuple[str, str | None], tuple[tuple[Finding, ...], _Facts]] = OrderedDict()
+        self._placements: dict[
+            str, tuple[tuple[str, int, str | None], tuple[tuple[Finding, ...], _Facts]]
+        ] = {}
         self.analysed_documents = (
             0  # documents checked (not answered from the cache), for tests and benchmarks
         )
@@ -160,7 +162,9 @@ class Analyzer:
         self._checks = self._active_checks()
         self._checks_by_kind = {}
 
-    def analyze(self, text: str) -> FileAnalysis:
+    def analyze(self, text: str, location: str | None = None) -> FileAnalysis:
+        """The file's findings. ``location`` is the ``backstage.io/source-location`` Backstage writes at
+        ingestion for this file when an entity sets none (see :func:`~coder_catalog.settings.ingestion_location`)."""
         if len(text) > MAX_FILE_CHARACTERS:
             size = f"{len(text) / 1_000_000:.1f} million characters"
             message = f"the file is too large to analyse ({size}; the limit is {MAX_FILE_CHARACTERS // 1_000_000} million)"
@@ -170,7 +174,7 @@ class Analyzer:
             text = text[1:]
         documents: list[DocumentResult] = []
         for segment in self.segments(text):
-            findings, facts = self._placed(segment)
+            findings, facts = self._placed(segment, location)
             documents.append(DocumentResult(segment, findings, *facts))
         # Each document's findings are sorted and documents follow each other: no global sort.
         all_findings = [f for d in documents for f in d.findings]
@@ -185,20 +189,20 @@ class Analyzer:
             all_findings = [_after_bom(f) for f in all_findings]
         return FileAnalysis(tuple(documents), tuple(all_findings))
 
-    def _placed(self, segment: Segment) -> tuple[tuple[Finding, ...], _Facts]:
+    def _placed(self, segment: Segment, location: str | None) -> tuple[tuple[Finding, ...], _Facts]:
         """A document's findings at its place in the file; reused while the document stays put."""
-        key = (segment.text, segment.start_line)
+        key = (segment.text, segment.start_line, location)
         placed = self._placements.get(segment.text)
         if placed is not None and placed[0] == key:
             return placed[1]
-        findings, facts = self._document(segment.text)
+        findings, facts = self._document(segment.text, location)
         result = (tuple(f.shifted(segment.start_line) for f in findings), facts)
         self._placements[segment.text] = (key, result)
         if len(self._placements) > self.capacity:
             self._placements.pop(next(iter(self._placements)))
         return result
 
-    def coder_usages(self, text: str) -> list[CoderUsage]:
+    def coder_usages(self, text: str, location: str | None = None) -> list[CoderUsage]:
         """Each entity's effective template, mode and parameters, for the shells to prefetch
         template data and ask Coder's dynamic-parameter evaluation (parses are shared with analyze)."""
         usages: list[CoderUsage] = []
@@ -208,7 +212,7 @@ class Analyzer:
             if not isinstance(root, Mapping):
                 continue
             entity = Entity(root)
-            effective = effective_coder(entity, self.settings)
+            effective = effective_coder(entity, self.settings, location)
             if entity.coder_entry is None and effective.template_source != "app-default":
                 continue
             usages.append(
@@ -225,21 +229,22 @@ class Analyzer:
 
     # -- per document --------------------------------------------------------------------------
 
-    def _document(self, text: str) -> tuple[tuple[Finding, ...], _Facts]:
-        cached = self._results.get(text)
+    def _document(self, text: str, location: str | None = None) -> tuple[tuple[Finding, ...], _Facts]:
+        key = (text, location)
+        cached = self._results.get(key)
         if cached is not None:
-            self._results.move_to_end(text)
+            self._results.move_to_end(key)
             return cached
         self.analysed_documents += 1
-        findings, facts = self._check_document(text)
+        findings, facts = self._check_document(text, location)
         configured = sorted(self._configure(findings, text), key=lambda f: (f.span.start, f.code))
         result = (tuple(configured), facts)
-        self._results[text] = result
+        self._results[key] = result
         if len(self._results) > self.capacity:
             self._results.popitem(last=False)
         return result
 
-    def _check_document(self, text: str) -> tuple[list[Finding], _Facts]:
+    def _check_document(self, text: str, location: str | None = None) -> tuple[list[Finding], _Facts]:
         parse = self.parses.parse(text)
         if parse.syntax_error is not None:
             error = parse.syntax_error
@@ -272,7 +277,7 @@ class Analyzer:
             )
             return findings, _NO_FACTS
         entity = Entity(root)
-        context = EntityContext(entity, self.settings, self.templates, text)
+        context = EntityContext(entity, self.settings, self.templates, text, default_location=location)
         for code, check in self._checks_for(entity.kind):
             context.rule_code = code
             try:

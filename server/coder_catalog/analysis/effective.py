@@ -16,7 +16,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from coder_catalog.analysis.entity import SOURCE_LOCATION, Entity
@@ -159,7 +159,12 @@ def scalar_text(node: Node | None) -> str | None:
     return node.text
 
 
-def effective_coder(entity: Entity, settings: Settings) -> EffectiveCoder:
+def effective_coder(
+    entity: Entity, settings: Settings, default_location: str | None = None
+) -> EffectiveCoder:
+    """The plugin's view of the entity. ``default_location`` is the ``backstage.io/source-location``
+    Backstage writes at ingestion when the file sets none (derived from the repository: see
+    :func:`coder_catalog.settings.ingestion_location`)."""
     defaults = settings.workspaces
     entry = entity.coder_entry
     coder_node = entry.value if entry is not None else None
@@ -206,7 +211,10 @@ def effective_coder(entity: Entity, settings: Settings) -> EffectiveCoder:
         put(value)
 
     location = entity.annotation(SOURCE_LOCATION)
-    repository = repository_url(location.value if location is not None and location.is_string else None)
+    if location is None and entity.annotations_entry_absent(SOURCE_LOCATION) and default_location is not None:
+        repository = replace(repository_url(default_location), annotation=None, derived=True)
+    else:
+        repository = repository_url(location.value if location is not None and location.is_string else None)
     if repository.url is not None:
         for key in defaults.repo_url_param_keys:
             previous = params.get(key)

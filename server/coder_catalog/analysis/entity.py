@@ -41,6 +41,13 @@ class Entity:
         found = _string(self.metadata.get("namespace")) if self.metadata else None
         return found or "default"
 
+    def annotations_entry_absent(self, key: str) -> bool:
+        """True when the file writes no annotation ``key`` at all, so that the annotations Backstage adds
+        at ingestion keep theirs (lodash's merge: a value written here wins, even null or "")."""
+        if self.annotations is not None:
+            return self.annotations.entry(key) is None
+        return self.metadata is None or self.metadata.entry("annotations") is None
+
     def annotation(self, key: str) -> Scalar | None:
         node = self.annotations.get(key) if self.annotations else None
         return node if isinstance(node, Scalar) else None

@@ -25,6 +25,8 @@ class RepositoryURL:
     url: str | None  # what the plugin sends, None when no URL is known
     problem: str | None = None  # why the URL the plugin sends is not a clone URL or cannot be matched
     location_type: str | None = None  # the location reference's type ("url", "github", ...)
+    #: the file sets no annotation: this is the one Backstage writes at ingestion (from git or settings)
+    derived: bool = False
 
 
 def plugin_repository_url(target: str) -> str:

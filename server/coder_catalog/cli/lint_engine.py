@@ -25,7 +25,7 @@ from coder_catalog.analysis.spans import Span
 from coder_catalog.cli.lint_discovery import discover
 from coder_catalog.cli.lint_settings import SettingsResolver
 from coder_catalog.cli.lint_templates import OFFLINE, Source, load_templates, source_of
-from coder_catalog.settings import Settings, SettingsError
+from coder_catalog.settings import Settings, SettingsError, ingestion_location
 
 MAX_FIX_ROUNDS = 5
 NO_DEPLOYMENT = (
@@ -248,7 +248,8 @@ def _usages_by_source(
         source = source_of(settings, offline=offline)
         found = usages.setdefault(source, [])
         if source is not None:
-            found.extend(analyzers.for_settings(settings).coder_usages(file.text))
+            location = ingestion_location(settings, str(file.path))
+            found.extend(analyzers.for_settings(settings).coder_usages(file.text, location))
     return usages
 
 
@@ -256,7 +257,9 @@ def _usages_by_source(
 
 
 def _analyze(file: LintedFile, analyzer: Analyzer, *, fix: bool, unsafe: bool = False) -> None:
-    analysis = analyzer.analyze(file.text)
+    # where Backstage would say entities that set no backstage.io/source-location come from
+    location = ingestion_location(analyzer.settings, str(file.path))
+    analysis = analyzer.analyze(file.text, location)
     if fix:
         for _ in range(MAX_FIX_ROUNDS):
             chosen = chosen_fixes(analysis.findings, unsafe=unsafe)
@@ -266,7 +269,7 @@ def _analyze(file: LintedFile, analyzer: Analyzer, *, fix: bool, unsafe: bool = 
             file.text = fixed
             for finding, applied in (chosen[index] for index in taken):
                 file.applied.append(AppliedFix(finding.code, applied.title, finding.span, applied.safe))
-            analysis = analyzer.analyze(file.text)
+            analysis = analyzer.analyze(file.text, location)
     file.analysis = analysis
 
 

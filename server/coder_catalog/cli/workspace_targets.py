@@ -30,7 +30,7 @@ from coder_catalog.cli.common import (
 from coder_catalog.cli.lint_discovery import discover
 from coder_catalog.cli.lint_settings import SettingsResolver
 from coder_catalog.coder.client import CoderClient
-from coder_catalog.settings import Settings, SettingsError
+from coder_catalog.settings import Settings, SettingsError, ingestion_location
 from coder_catalog.workspaces.entities import CoderEntity, EntityReference, coder_entities
 from coder_catalog.workspaces.model import WorkspaceInfo
 from coder_catalog.workspaces.service import WorkspaceError, WorkspaceService
@@ -60,8 +60,9 @@ class Catalog:
     problems: list[str] = field(default_factory=list)  # files that could not be read or configured
 
 
-def read_catalog(paths: Sequence[str], args: argparse.Namespace) -> Catalog:
-    """Every entity with a ``spec.coder`` block in the files (or below the folders) named."""
+def read_catalog(paths: Sequence[str], args: argparse.Namespace, *, everyone: bool = False) -> Catalog:
+    """Every entity with a ``spec.coder`` block in the files (or below the folders) named; with
+    ``everyone``, every entity (the plugin's card shows on every entity page, from the app defaults)."""
     resolver = SettingsResolver(overrides_from_args(args), env=os.environ, cwd=Path.cwd())
     found = discover(paths, resolver)
     catalog = Catalog(problems=[f"{display_path(p)}: {reason}" for p, reason in found.errors])
@@ -80,13 +81,17 @@ def read_catalog(paths: Sequence[str], args: argparse.Namespace) -> Catalog:
         analyzer = analyzers.get(settings)
         if analyzer is None:
             analyzer = analyzers[settings] = Analyzer(settings, parses=parses)
-        catalog.entities.extend(FoundEntity(path, e, settings) for e in coder_entities(analyzer, text))
+        location = ingestion_location(settings, str(path))
+        catalog.entities.extend(
+            FoundEntity(path, e, settings)
+            for e in coder_entities(analyzer, text, everyone=everyone, location=location)
+        )
     return catalog
 
 
 def find_entity(reference: str, args: argparse.Namespace) -> FoundEntity:
     """ENTITY (``kind:namespace/name`` or a name) in ``--file`` or the catalog files below here."""
-    catalog = read_catalog([args.file] if args.file else ["."], args)
+    catalog = read_catalog([args.file] if args.file else ["."], args, everyone=True)
     wanted = EntityReference.parse(reference)
     matches = [f for f in catalog.entities if wanted.matches(f.entity)]
     if len(matches) == 1:
@@ -94,7 +99,7 @@ def find_entity(reference: str, args: argparse.Namespace) -> FoundEntity:
     where = display_path(args.file) if args.file else "the catalog files below this folder"
     if not matches:
         problems = "".join(f"\n  {p}" for p in catalog.problems)
-        raise CommandError(f'no entity "{reference}" with a spec.coder block in {where}{problems}')
+        raise CommandError(f'no entity "{reference}" in {where}{problems}')
     listed = "".join(f"\n  {m.where}  {m.entity.ref}" for m in matches)
     raise CommandError(f'"{reference}" names several entities; use kind:namespace/name or --file:{listed}')
 

@@ -33,20 +33,27 @@ def register(commands: Any) -> None:
         "workspaces",
         help="list the Coder workspaces of each entity in the catalog files",
         description="List each catalog entity's workspaces the way the Backstage Coder plugin finds them: "
-        'owner:me param:"<repoUrlParamKey>=<repository URL>" (else your workspaces of its template).',
+        'owner:me param:"<repoUrlParamKey>=<repository URL>" (without a repository URL, all your workspaces).',
     )
     parser.add_argument("paths", nargs="*", metavar="PATH", help="files and folders (default: .)")
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    parser.add_argument(
+        "--all",
+        action="store_true",
+        help="every entity, also those without a spec.coder block (the plugin's card shows on every entity "
+        "page, from the app defaults)",
+    )
     add_common_flags(parser)
     parser.set_defaults(run=run_list)
 
 
 def run_list(args: argparse.Namespace) -> int:
-    catalog = read_catalog(args.paths or ["."], args)
+    catalog = read_catalog(args.paths or ["."], args, everyone=args.all)
     for problem in catalog.problems:
         print(f"coder-catalog: {problem}", file=sys.stderr)
     if not catalog.entities:
-        raise CommandError("no entity with a spec.coder block in the catalog files named")
+        which = "no entity" if args.all else "no entity with a spec.coder block (--all: every entity)"
+        raise CommandError(f"{which} in the catalog files named")
 
     async def list_all(clients: Clients) -> list[Outcome]:
         return list(await asyncio.gather(*(_list_one(clients, found) for found in catalog.entities)))

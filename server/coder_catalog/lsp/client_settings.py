@@ -2,8 +2,9 @@
 ``workspace/configuration``.
 
 They have the project file's shape (``deployment.accessUrl``, ``workspaces.*``, ``templates``,
-``catalogGlobs``, ``rules``, ``tls.caBundle``; see docs/configuration.md) and override every other
-source. Unset values (null, as editors send them) are dropped.
+``catalogGlobs``, ``repository``, ``rules``, ``editor``, ``tls.caBundle``: the keys of the settings schema;
+see docs/configuration.md) and override every other source. Unset values (null, as editors send them)
+are dropped.
 """
 
 from __future__ import annotations
@@ -11,8 +12,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from coder_catalog.settings import project_keys
+
 SECTION = "coderCatalog"
-PROJECT_KEYS = ("deployment", "workspaces", "templates", "catalogGlobs", "rules", "tls")
+PROJECT_KEYS = project_keys()
 
 
 def _prune(value: Any) -> Any:

@@ -75,7 +75,7 @@ def on_code_lens(ls: CatalogServer, params: types.CodeLensParams) -> list[types.
     converter = document.converter(ls.encoding())
     return [
         lens
-        for entity in state_of(ls).entities(document)
+        for entity in state_of(ls).shown_entities(document)
         for lens in entity_lenses(ls, document, entity, converter)
     ]
 

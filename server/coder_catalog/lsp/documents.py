@@ -21,7 +21,13 @@ from coder_catalog.analysis.documents import DocumentCache
 from coder_catalog.lsp.catalog_files import is_catalog_file
 from coder_catalog.lsp.deployments import TemplateProvider, TemplateProviders
 from coder_catalog.lsp.positions import PositionConverter, encoding_name
-from coder_catalog.settings import Settings, SettingsError, WorkspaceDefaults, resolve_settings
+from coder_catalog.settings import (
+    Settings,
+    SettingsError,
+    WorkspaceDefaults,
+    ingestion_location,
+    resolve_settings,
+)
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +48,11 @@ class OpenDocument:
     analysed_text: str | None = None
     published_version: int | None = field(default=None)
     _converter: PositionConverter | None = field(default=None, repr=False)
+
+    @property
+    def default_location(self) -> str | None:
+        """The source-location Backstage writes at ingestion for this file's entities that set none."""
+        return ingestion_location(self.settings, self.path)
 
     def converter(self, encoding: str) -> PositionConverter:
         """Position conversion for the current text (lines are split once per version, not per request)."""
@@ -176,7 +187,7 @@ class CatalogDocuments:
         analyzer = self.analyzer_for(document)
         if document.analysis is not None and document.analysed_text is document.text:
             return document.analysis
-        analysis = analyzer.analyze(document.text)
+        analysis = analyzer.analyze(document.text, document.default_location)
         document.analysis = analysis
         document.analysed_text = document.text
         names = {d.template_name for d in analysis.documents if d.template_name}

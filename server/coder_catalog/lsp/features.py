@@ -140,7 +140,14 @@ def on_completion(ls: CatalogServer, params: types.CompletionParams) -> JsonAnsw
         ls.providers.for_settings(document.settings).want(())  # fill a cold cache in the background
     converter = _converter(ls, document)
     position = converter.from_client(params.position)
-    proposals = complete(analyzer, document.text, position.line, position.column, snippets=_snippets(ls))
+    proposals = complete(
+        analyzer,
+        document.text,
+        position.line,
+        position.column,
+        snippets=_snippets(ls),
+        default_location=document.default_location,
+    )
     tags = _deprecated_tags(ls)
     return JsonAnswer(
         {
@@ -160,7 +167,14 @@ def on_hover(ls: CatalogServer, params: types.HoverParams) -> JsonAnswer | None:
     analyzer = ls.catalog.analyzer_for(document)
     converter = _converter(ls, document)
     position = converter.from_client(params.position)
-    result = hover(analyzer, document.text, position.line, position.column, document.path or document.uri)
+    result = hover(
+        analyzer,
+        document.text,
+        position.line,
+        position.column,
+        document.path or document.uri,
+        document.default_location,
+    )
     if result is None:
         return None
     return JsonAnswer({"contents": markdown(result.markdown), "range": converter.range_json(result.span)})

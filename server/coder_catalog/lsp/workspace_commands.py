@@ -95,7 +95,7 @@ def target_of(ls: CatalogServer, args: tuple[Any, ...]) -> Target:
     document = ls.catalog.documents.get(uri) if isinstance(uri, str) else None
     if document is None or not document.is_catalog:
         raise WorkspaceError(f"{uri} is not a catalog file open in the editor", "usage")
-    entity = _entity(state_of(ls).entities(document), options)
+    entity = _entity(state_of(ls).entities(document, everyone=True), options)
     return Target(ls, document, entity, options)
 
 
@@ -113,7 +113,7 @@ def _entity(entities: list[CoderEntity], options: dict[str, Any]) -> CoderEntity
         found = entities[0] if len(entities) == 1 else None
         where = "(name one with line or entity)"
     if found is None:
-        raise WorkspaceError(f"no entity with a spec.coder block {where}", "usage")
+        raise WorkspaceError(f"no entity {where}", "usage")
     return found
 
 
@@ -432,7 +432,7 @@ def code_actions(
     converter = document.converter(ls.encoding())
     span = converter.range_from_client(params.range)
     actions: list[types.CodeAction] = []
-    for entity in state_of(ls).entities(document):
+    for entity in state_of(ls).shown_entities(document):
         if entity.block.start.line <= span.end.line and span.start.line <= entity.block.end.line:
             actions.extend(_entity_actions(ls, document, entity))
     return actions

@@ -70,8 +70,20 @@ class WorkspaceState:
 
     # -- entities and clients -------------------------------------------------------------------------
 
-    def entities(self, document: OpenDocument) -> list[CoderEntity]:
-        return coder_entities(self.server.catalog.analyzer_for(document), document.text)
+    def entities(self, document: OpenDocument, *, everyone: bool = False) -> list[CoderEntity]:
+        """The document's entities with a spec.coder block; with ``everyone``, every entity (the
+        commands, an explicit request, act on any entity, as the plugin's card shows on any page)."""
+        return coder_entities(
+            self.server.catalog.analyzer_for(document),
+            document.text,
+            everyone=everyone,
+            location=document.default_location,
+        )
+
+    def shown_entities(self, document: OpenDocument) -> list[CoderEntity]:
+        """The entities the editor shows Coder on unasked (lenses, source actions): those with a block,
+        or all of them with ``editor.workspaceLenses: all``."""
+        return self.entities(document, everyone=document.settings.workspace_lenses == "all")
 
     def service(self, settings: Settings) -> WorkspaceService:
         """A service over the deployment's shared client; WorkspaceError when there is none."""

@@ -5,8 +5,10 @@ Pure analysis core: no pygls, httpx or aiohttp here.
 
 from __future__ import annotations
 
+from ._validate import project_keys
 from .coder_cli import coder_cli_config_dir, coder_cli_url_file, read_coder_cli_file, read_coder_cli_url
 from .errors import SettingsError
+from .git_repository import ingestion_location
 from .model import (
     MODES,
     SEVERITIES,
@@ -58,9 +60,11 @@ __all__ = [
     "coder_cli_url_file",
     "find_project_file",
     "find_repository_root",
+    "ingestion_location",
     "load_project_file",
     "normalize_access_url",
     "origin_of",
+    "project_keys",
     "read_coder_cli_file",
     "read_coder_cli_url",
     "resolve_settings",

@@ -17,7 +17,14 @@ from ._yaml import JsonPath, LoadedYAML, Span
 from .errors import SettingsError
 from .model import AccessURLError, normalize_access_url
 
-__all__ = ["SCHEMA_NAME", "describe_path", "project_validator", "show_value", "validate_settings_data"]
+__all__ = [
+    "SCHEMA_NAME",
+    "describe_path",
+    "project_keys",
+    "project_validator",
+    "show_value",
+    "validate_settings_data",
+]
 
 SCHEMA_NAME = "coder-catalog.schema.json"
 ACCESS_URL_PATH: JsonPath = ("deployment", "accessUrl")
@@ -36,6 +43,11 @@ _ALIASES: dict[JsonPath, dict[str, str]] = {
 def project_validator() -> Draft202012Validator:
     """A validator for ``.coder-catalog.yaml`` data (and editor/CLI overrides)."""
     return Draft202012Validator(load_schema(SCHEMA_NAME))
+
+
+def project_keys() -> tuple[str, ...]:
+    """The top-level keys of ``.coder-catalog.yaml`` (and of the editor's ``coderCatalog`` section)."""
+    return tuple(project_validator().schema["properties"])
 
 
 def describe_path(path: Iterable[str | int]) -> str:

@@ -149,6 +149,12 @@ class Settings:
     #: ``deployment.accessUrl`` as the project file (or the editor) writes it, a trailing slash kept:
     #: the plugin builds its links from the app's value verbatim (None: from a lower source)
     access_url_as_written: str | None = None
+    #: ``repository.url`` and ``.branch``: where Backstage reads the files from (what the settings leave
+    #: unset is read from the repository's git files: see :mod:`coder_catalog.settings.git_repository`)
+    repository_url: str | None = None
+    repository_branch: str | None = None
+    #: ``editor.workspaceLenses``: "coder" (entities with a spec.coder block) or "all"
+    workspace_lenses: str = "coder"
 
     @property
     def plugin_access_url(self) -> str | None:
@@ -201,6 +207,11 @@ class Settings:
             result["rules"] = dict(self.rules)
         if self.ca_bundle is not None:
             result["tls"] = {"caBundle": self.ca_bundle}
+        repository = {"url": self.repository_url, "branch": self.repository_branch}
+        if any(repository.values()):
+            result["repository"] = {k: v for k, v in repository.items() if v is not None}
+        if self.workspace_lenses != "coder":
+            result["editor"] = {"workspaceLenses": self.workspace_lenses}
         return result
 
 

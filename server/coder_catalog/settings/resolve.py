@@ -25,6 +25,7 @@ from ._validate import describe_path, show_value, validate_settings_data
 from ._yaml import JsonPath, LoadedYAML, decode_yaml_bytes, load_yaml_text
 from .coder_cli import coder_cli_url_file, read_coder_cli_url
 from .errors import SettingsError
+from .git_repository import read_git_remote
 from .model import (
     AccessURLError,
     FrozenMap,
@@ -257,6 +258,11 @@ def _layer_from(
         put(("templates",), _absolute(data["templates"], base, env))
     if "catalogGlobs" in data:
         put(("catalogGlobs",), tuple(data["catalogGlobs"]))
+    for key in ("url", "branch"):
+        if key in data.get("repository", {}):
+            put(("repository", key), data["repository"][key].strip())
+    if "workspaceLenses" in data.get("editor", {}):
+        put(("editor", "workspaceLenses"), data["editor"]["workspaceLenses"])
     for code, severity in data.get("rules", {}).items():
         put(("rules", code), severity)
     tls = data.get("tls", {})
@@ -523,6 +529,15 @@ def resolve_settings(
     client_id = value("deployment.oauth.clientId")
     oauth = OAuthClient(client_id, value("deployment.oauth.clientSecret")) if client_id else None
     rules = {key[len("rules.") :]: chosen[key].value for key in sorted(chosen) if key.startswith("rules.")}
+    repository_url, repository_branch = value("repository.url"), value("repository.branch")
+    if root is not None and (repository_url is None or repository_branch is None):
+        remote = read_git_remote(root)  # files only, no git process
+        if repository_url is None and remote.url is not None:
+            repository_url = remote.url
+            origins["repository.url"] = SettingOrigin("git", remote.config)
+        if repository_branch is None and remote.branch is not None:
+            repository_branch = remote.branch
+            origins["repository.branch"] = SettingOrigin("git", str(root / ".git"))
     written = chosen.get(_ACCESS_URL_AS_WRITTEN)
     return Settings(
         access_url=value(_ACCESS_URL),
@@ -539,4 +554,7 @@ def resolve_settings(
         project_file=str(project_path) if project_path is not None else None,
         repository_root=str(root) if root is not None else None,
         oauth=oauth,
+        repository_url=repository_url,
+        repository_branch=repository_branch,
+        workspace_lenses=value("editor.workspaceLenses") or "coder",
     )

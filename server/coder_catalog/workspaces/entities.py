@@ -1,5 +1,6 @@
-"""The entities of a catalog file that have a ``spec.coder`` block, with what the workspace
-features need: where the block is, the plugin's effective settings and the workspace search.
+"""The entities of a catalog file that have a ``spec.coder`` block (or, on request, every entity: the
+plugin shows its card on every entity page, from the app defaults), with what the workspace features
+need: where the block is, the plugin's effective settings and the workspace search.
 
 Uses the analyzer's parses and remembers each document's answer (editors ask after every edit).
 """
@@ -25,10 +26,11 @@ class CoderEntity:
     namespace: str
     name: str | None
     document: Span  # the whole document, file positions
-    coder_key: Span  # the ``coder`` key: where a code lens goes
-    block: Span  # from the ``coder`` key to the end of its value
+    coder_key: Span  # the ``coder`` key (else ``spec``, else the first key): where a code lens goes
+    block: Span  # from the ``coder`` key to the end of its value (without a block: the key above)
     effective: EffectiveCoder
     search: WorkspaceSearch
+    has_block: bool = True  # False: an entity without spec.coder, which the card shows from the defaults
 
     @property
     def template_name(self) -> str | None:
@@ -45,13 +47,17 @@ class CoderEntity:
 _MEMO: DocumentMemo[CoderEntity | None] = DocumentMemo()
 
 
-def coder_entities(analyzer: Analyzer, text: str) -> list[CoderEntity]:
-    """Each entity with a ``spec.coder`` block, in file order."""
+def coder_entities(
+    analyzer: Analyzer, text: str, *, everyone: bool = False, location: str | None = None
+) -> list[CoderEntity]:
+    """Each entity with a ``spec.coder`` block, in file order; with ``everyone``, every entity (those
+    without a block as the card shows them, from the app defaults). ``location`` is the source-location
+    Backstage writes at ingestion for entities that set none."""
     body, bom = without_bom(text)
     found: list[CoderEntity] = []
     for segment in analyzer.segments(body):
-        entity = _MEMO.get(analyzer, segment, lambda s: _segment_entity(analyzer, s))
-        if entity is not None:
+        entity = _MEMO.get(analyzer, segment, lambda s: _segment_entity(analyzer, s, location), location)
+        if entity is not None and (everyone or entity.has_block):
             found.append(_after_bom(entity) if bom and segment.start_line == 0 else entity)
     return found
 
@@ -92,13 +98,18 @@ class EntityReference:
         )
 
 
-def _segment_entity(analyzer: Analyzer, segment: Segment) -> CoderEntity | None:
+def _segment_entity(analyzer: Analyzer, segment: Segment, location: str | None) -> CoderEntity | None:
     parsed = analyzer.parses.parse(segment.text).parsed
     entity = entity_of(parsed.root if parsed is not None else None)
-    if entity is None or entity.coder_entry is None:
+    if entity is None:
         return None
-    effective = effective_coder(entity, analyzer.settings)
+    effective = effective_coder(entity, analyzer.settings, location)
     entry = entity.coder_entry
+    if entry is not None:
+        key, block = entry.key.span, Span(entry.key.span.start, entry.value.span.end)
+    else:
+        anchor = entity.root.entry("spec") or entity.root.entry("kind") or entity.root.entries[0]
+        key = block = anchor.key.span
     offset = segment.start_line
     return CoderEntity(
         ref=entity.ref,
@@ -106,10 +117,11 @@ def _segment_entity(analyzer: Analyzer, segment: Segment) -> CoderEntity | None:
         namespace=entity.namespace,
         name=entity.name,
         document=Span(Position(offset, 0), line_end(segment)),
-        coder_key=entry.key.span.shifted(offset),
-        block=Span(entry.key.span.start, entry.value.span.end).shifted(offset),
+        coder_key=key.shifted(offset),
+        block=block.shifted(offset),
         effective=effective,
         search=workspace_search(effective, analyzer.settings.workspaces.repo_url_param_keys),
+        has_block=entry is not None,
     )
 
 
@@ -124,4 +136,5 @@ def _after_bom(entity: CoderEntity) -> CoderEntity:
         block=file_span(entity.block, True),
         effective=entity.effective,
         search=entity.search,
+        has_block=entity.has_block,
     )

@@ -70,17 +70,20 @@ class DocumentMemo(Generic[T]):
 
     def __init__(self, capacity: int = 20_000) -> None:
         self.capacity = capacity
-        self._states: WeakKeyDictionary[Analyzer, tuple[object, object, dict[tuple[str, int, int], T]]] = (
-            WeakKeyDictionary()
-        )
+        self._states: WeakKeyDictionary[
+            Analyzer, tuple[object, object, dict[tuple[str, int, int, object], T]]
+        ] = WeakKeyDictionary()
 
-    def get(self, analyzer: Analyzer, segment: Segment, build: Callable[[Segment], T]) -> T:
+    def get(
+        self, analyzer: Analyzer, segment: Segment, build: Callable[[Segment], T], extra: object = None
+    ) -> T:
+        """``build(segment)``, remembered; ``extra`` is anything else the result depends on."""
         state = self._states.get(analyzer)
         if state is None or state[0] is not analyzer.settings or state[1] is not analyzer.templates:
             state = (analyzer.settings, analyzer.templates, {})
             self._states[analyzer] = state
         results = state[2]
-        key = (segment.text, segment.start_line, segment.index)
+        key = (segment.text, segment.start_line, segment.index, extra)
         if key in results:
             return results[key]
         if len(results) >= self.capacity:

@@ -7,7 +7,7 @@ never waits on the deployment. Without template data it offers the keys and the 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from coder_catalog.analysis.analyze import Analyzer
@@ -70,9 +70,18 @@ class Proposal:
     retrigger: bool = False
 
 
-def complete(analyzer: Analyzer, text: str, line: int, column: int, *, snippets: bool) -> list[Proposal]:
-    """The proposals at file position (``line``, ``column``)."""
-    ctx = context_at(analyzer, text, line, column)
+def complete(
+    analyzer: Analyzer,
+    text: str,
+    line: int,
+    column: int,
+    *,
+    snippets: bool,
+    default_location: str | None = None,
+) -> list[Proposal]:
+    """The proposals at file position (``line``, ``column``); ``default_location``: the source-location
+    Backstage writes at ingestion when the entity sets none."""
+    ctx = replace(context_at(analyzer, text, line, column), default_location=default_location)
     if ctx.part == "key":
         if ctx.path == ("spec",):
             return _coder_key(analyzer, ctx, snippets)
@@ -280,7 +289,11 @@ def _modes(analyzer: Analyzer, ctx: CursorContext) -> list[Proposal]:
 
 
 def effective_of(analyzer: Analyzer, ctx: CursorContext) -> EffectiveCoder | None:
-    return effective_coder(ctx.entity, analyzer.settings) if ctx.entity is not None else None
+    return (
+        effective_coder(ctx.entity, analyzer.settings, ctx.default_location)
+        if ctx.entity is not None
+        else None
+    )
 
 
 def template_of(analyzer: Analyzer, ctx: CursorContext) -> Template | None:

@@ -68,6 +68,8 @@ class CursorContext:
     parsed: bool = False
     #: the document's lines, without their breaks
     lines: tuple[str, ...] = ()
+    #: the source-location Backstage writes at ingestion for entities that set none (None: unknown)
+    default_location: str | None = None
 
     @property
     def in_coder(self) -> bool:

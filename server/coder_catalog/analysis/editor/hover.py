@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import difflib
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import urljoin
 
 from coder_catalog.analysis.analyze import Analyzer
@@ -46,11 +46,17 @@ class HoverResult:
 
 
 def hover(
-    analyzer: Analyzer, text: str, line: int, column: int, location: str | None = None
+    analyzer: Analyzer,
+    text: str,
+    line: int,
+    column: int,
+    location: str | None = None,
+    default_location: str | None = None,
 ) -> HoverResult | None:
     """What to show for the key or value at file position (``line``, ``column``); ``location`` is the
-    file's path or URL, against which placeholders' relative targets are resolved."""
-    ctx = context_at(analyzer, text, line, column)
+    file's path or URL, against which placeholders' relative targets are resolved; ``default_location``
+    the source-location Backstage writes at ingestion when the entity sets none."""
+    ctx = replace(context_at(analyzer, text, line, column), default_location=default_location)
     if ctx.part not in ("key", "value") or ctx.key is None or ctx.token_span.start == ctx.token_span.end:
         return None
     found = _markdown(analyzer, ctx, ctx.key, location)
@@ -60,6 +66,17 @@ def hover(
 def _markdown(analyzer: Analyzer, ctx: CursorContext, key: str, location: str | None = None) -> str | None:
     if key in PLACEHOLDERS:
         return placeholder_markdown(ctx, key, location)
+    if (
+        ctx.path == ()
+        and key == "spec"
+        and ctx.part == "key"
+        and ctx.entity is not None
+        and ctx.entity.coder_entry is None
+    ):
+        return (
+            "**No `spec.coder` block.** The Coder plugin still shows its workspaces card on this entity's page, "
+            "from the app defaults:\n\n" + coder_summary(analyzer, ctx)
+        )
     if ctx.path == ("spec",) and key == "coder":
         return coder_summary(analyzer, ctx)
     if ctx.in_coder and key == "templateName":
@@ -359,6 +376,11 @@ def _repository_line(effective: EffectiveCoder) -> str:
             )
         return f"Repository URL: none, {md.code(repository.annotation)} is not a `url:` location."
     line = f"Repository URL the plugin derives: {md.code(repository.url)}"
+    if repository.derived:
+        line += (
+            " (the file sets no `backstage.io/source-location`: this is the one Backstage writes at ingestion, "
+            "from the repository and the file's folder)"
+        )
     if repository.problem:
         line += f" ({md.escape(repository.problem)})"
     return line

@@ -107,6 +107,8 @@ class EntityContext:
     templates: TemplateData
     source: str  # the document's text
     rule_code: str = ""
+    #: the source-location Backstage writes at ingestion when the entity sets none (None: unknown)
+    default_location: str | None = None
     extra: dict[str, object] = field(default_factory=dict)
 
     @cached_property
@@ -116,7 +118,7 @@ class EntityContext:
 
     @cached_property
     def effective(self) -> EffectiveCoder:
-        return effective_coder(self.entity, self.settings)
+        return effective_coder(self.entity, self.settings, self.default_location)
 
     def finding(
         self, span: Span, message: str, *fixes: Fix, code: str | None = None, severity: Severity | None = None

@@ -31,9 +31,12 @@ spec:
     "No `backstage.io/source-location` annotation",
     explanation="""
 The plugin finds an entity's workspaces, and fills the `repoUrlParamKeys` parameters, from the repository
-URL in `backstage.io/source-location`. When the file does not set it, Backstage fills it at ingestion for
-URL locations (the folder that holds the catalog file), so this is only information: until then, or for
-other kinds of location, the card shows "no repository URL found for this entity".
+URL in `backstage.io/source-location`. When the file does not set it, Backstage fills it at ingestion from
+the URL the file was registered from: the folder that holds the file, such as
+`url:https://github.com/acme/platform/tree/main/services/api/`. coder-catalog derives the same from the
+repository (its git remote `origin` and default branch, or the `repository.url` and `repository.branch`
+settings) and uses it as the plugin will; this information appears only when it cannot, because neither
+the annotation nor the repository's URL and branch are known.
 """,
     bad=example("coder:\n  templateName: devcontainers"),
     good=_WITH_LOCATION.format(location="url:https://github.com/acme/python-project/tree/main/"),
@@ -41,12 +44,18 @@ other kinds of location, the card shows "no repository URL found for this entity
 )
 def missing_source_location(ctx: EntityContext) -> Iterator[Finding]:
     entry = ctx.entity.coder_entry
-    if entry is None or ctx.entity.annotation(SOURCE_LOCATION) is not None:
+    if (
+        entry is None
+        or not ctx.entity.annotations_entry_absent(SOURCE_LOCATION)
+        or ctx.effective.repository.derived
+    ):
         return
     yield ctx.finding(
         entry.key.span,
-        "no backstage.io/source-location annotation: Backstage fills it at ingestion for URL locations; "
-        "until then the plugin cannot find this entity's workspaces or fill repository parameters",
+        "no backstage.io/source-location annotation, and the repository's URL or branch is unknown (set "
+        "repository.url and repository.branch in .coder-catalog.yaml, or a git remote origin): Backstage fills "
+        "it at ingestion from the folder the file is registered from; until then the plugin lists all your "
+        "workspaces and fills no repository parameter",
     )
 
 
@@ -82,10 +91,13 @@ def bare_url_location(ctx: EntityContext) -> Iterator[Finding]:
     "warning",
     "The plugin derives a repository URL that is not a clone URL or cannot be matched",
     explanation="""
-The plugin strips one trailing `/tree/<branch>` from the location and nothing else. GitLab (`/-/blob/`,
-`/-/tree/`), Bitbucket (`/src/`) and GitHub subfolder or slashed-branch URLs reach the template's
-git-clone step and the workspace filter as they are, which is not a clone URL; a URL with `=` or `,`
-cannot be matched by Coder's workspace search at all. The finding says exactly what the plugin will send.
+The plugin strips one trailing `/tree/<branch>` from the location, when the branch is made of ASCII
+letters, digits, `_`, `.` and `-`, and nothing else. GitLab (`/-/blob/`, `/-/tree/`), Bitbucket (`/src/`),
+GitHub subfolder, slashed-branch or `v1.0+hotfix` URLs reach the template's git-clone step and the workspace
+filter as they are, which is not a clone URL; a URL with `=` or `,` cannot be matched by Coder's workspace
+search at all. The finding says exactly what the plugin will send. A file in a subfolder of a repository
+that sets no `backstage.io/source-location` gets the folder's URL from Backstage at ingestion: the finding
+then sits on `coder`, and writing the annotation with the repository's root fixes it.
 """,
     bad=_WITH_LOCATION.format(location="url:https://gitlab.com/acme/python-project/-/blob/main/"),
     good=_WITH_LOCATION.format(location="url:https://github.com/acme/python-project/tree/main/"),
@@ -96,6 +108,14 @@ def unmatchable_repository_url(ctx: EntityContext) -> Iterator[Finding]:
         return
     repository = ctx.effective.repository
     node = ctx.entity.annotation(SOURCE_LOCATION)
-    if repository.problem is None or repository.url is None or node is None:
+    if repository.problem is None or repository.url is None:
         return
-    yield ctx.finding(node.span, f"the plugin will send {repository.url}, which {repository.problem}")
+    if node is not None:
+        yield ctx.finding(node.span, f"the plugin will send {repository.url}, which {repository.problem}")
+    elif repository.derived:
+        yield ctx.finding(
+            ctx.entity.coder_entry.key.span,
+            f"the file sets no backstage.io/source-location, so Backstage writes the file's folder at ingestion "
+            f"and the plugin will send {repository.url}, which {repository.problem}; write the annotation "
+            "(url:<repository>/tree/<branch>/) to send the repository itself",
+        )
