@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import copy
 import sys
 from importlib import resources
 from pathlib import Path
@@ -185,3 +186,28 @@ async def test_signing_in_with_oauth_from_the_editor(
         await stop_client(client)
     said = everything_said(client, answers, capfd.readouterr().err)
     assert APP["client_secret"] not in said
+
+
+async def test_signing_in_when_the_oauth2_provider_is_off(
+    os_keyring: account_support.OSKeyring, tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    seed = copy.deepcopy(SEED)
+    seed["deployment"]["oauth2_provider_enable"] = False  # Coder's default
+    root = project(tmp_path)
+    with SimulatorServer(seed) as simulator:
+        settings = {"deployment": {"accessUrl": simulator.url, "oauth": {"clientId": APP["id"]}}}
+        client, _ = await start("visual-studio-code", os_keyring.env, settings, root)
+        answers: list[dict[str, Any]] = []
+        try:
+            answers.append(await command(client, SIGN_IN))
+            answer = answers[-1]
+            assert answer["status"] == "failed" and not client.shown_documents
+            assert "has not enabled its OAuth2 provider" in answer["message"]
+            assert "--oauth2-provider-enable" in answer["message"]
+            assert "CODER_OAUTH2_PROVIDER_ENABLE=true" in answer["message"]
+            shown = await wait_for_message(client, "has not enabled its OAuth2 provider")
+            assert f"{simulator.url}/cli-auth" in shown
+        finally:
+            await stop_client(client)
+        said = everything_said(client, answers, capfd.readouterr().err)
+    assert "Route not found" not in said

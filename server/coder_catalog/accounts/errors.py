@@ -36,7 +36,8 @@ class OAuthNotConfigured(AccountError):
 
 
 class OAuthUnavailable(AccountError):
-    """The deployment does not offer OAuth2 (403: the ``oauth2`` experiment is off)."""
+    """The deployment's OAuth2 provider is off (404 from its OAuth2 endpoints): it cannot sign in or
+    renew a sign-in until an admin sets ``CODER_OAUTH2_PROVIDER_ENABLE=true``."""
 
 
 class OAuthFailed(AccountError):

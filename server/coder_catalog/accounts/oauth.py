@@ -1,13 +1,15 @@
 """Signing in with Coder's OAuth2 provider: authorization code, PKCE (S256) and ``state``.
 
-1. ``OAuthSignIn.start()`` checks that the deployment offers OAuth2 (403: the ``oauth2`` experiment
-   is off, and the message points to token linking), opens the loopback listener and returns the
-   authorize URL for the browser.
+1. ``OAuthSignIn.start()`` checks that the deployment offers OAuth2 (404 from the discovery document:
+   its OAuth2 provider is off, and the message says how an admin turns it on and points to token
+   linking), opens the loopback listener and returns the authorize URL for the browser.
 2. ``OAuthSignIn.finish()`` waits for the browser's redirect, refuses another ``state``, exchanges
    the code at ``/oauth2/tokens``, checks the token with ``users/me`` and stores access token,
-   refresh token and expiry in the keyring.
+   refresh token, expiry and (for a confidential app) the client secret in the keyring.
 3. ``refresh_if_due()`` trades the refresh token for new tokens shortly before the access token
-   expires; ``revoke()`` revokes the grant at ``/oauth2/revoke`` on logout.
+   expires; ``revoke()`` revokes the grant at ``/oauth2/revoke`` on logout. Both authenticate as the
+   app that issued the grant (:func:`account_app`): Coder refuses a confidential app without its
+   secret (401 ``invalid_client``).
 """
 
 from __future__ import annotations
@@ -33,14 +35,23 @@ from coder_catalog.accounts.errors import (
 from coder_catalog.accounts.linking import LinkResult, check_token, deployment_origin
 from coder_catalog.accounts.loopback import CALLBACK_PATH, LoopbackListener
 from coder_catalog.accounts.store import CredentialStore, LinkedAccount, writable_store
-from coder_catalog.coder.errors import CoderError, CoderHTTPError, Forbidden, NotFound
-from coder_catalog.coder.oauth_client import CoderOAuthClient, OAuthApp, OAuthError, OAuthTokens
+from coder_catalog.coder.errors import CoderError, CoderHTTPError
+from coder_catalog.coder.oauth_client import (
+    CoderOAuthClient,
+    OAuthApp,
+    OAuthError,
+    OAuthProviderDisabled,
+    OAuthTokens,
+)
 from coder_catalog.settings.model import AccessURLError, OAuthClient, origin_of
 
 log = logging.getLogger(__name__)
 
 REFRESH_MARGIN = timedelta(minutes=2)
 SIGN_IN_TIMEOUT = 300.0
+ENABLE_PROVIDER = (
+    "An admin turns it on with `coder server --oauth2-provider-enable` (or CODER_OAUTH2_PROVIDER_ENABLE=true)"
+)
 
 
 def oauth_app(settings_oauth: OAuthClient | None) -> OAuthApp:
@@ -55,11 +66,19 @@ def oauth_app(settings_oauth: OAuthClient | None) -> OAuthApp:
     return OAuthApp(settings_oauth.client_id, Secret(secret) if secret else None)
 
 
-def app_secret(settings_oauth: OAuthClient | None, client_id: str | None) -> Secret | None:
-    """The client secret from the settings, only for the app that issued an account (``client_id``)."""
-    if settings_oauth is None or not settings_oauth.client_secret or settings_oauth.client_id != client_id:
-        return None
-    return Secret(settings_oauth.client_secret)
+def account_app(account: LinkedAccount, settings_oauth: OAuthClient | None = None) -> OAuthApp:
+    """The app to refresh or revoke ``account`` as: the one that issued it, with its client secret when
+    it is a confidential client. The secret comes from the settings when they name that same app (they
+    are newer when the secret was rotated), else from what was stored at sign-in. The settings' secret
+    never goes to an app other than the one it belongs to."""
+    secret = account.client_secret
+    if (
+        settings_oauth is not None
+        and settings_oauth.client_secret
+        and settings_oauth.client_id == account.client_id
+    ):
+        secret = Secret(settings_oauth.client_secret)
+    return OAuthApp(account.client_id or "", secret)
 
 
 def pkce_pair() -> tuple[str, str]:
@@ -69,9 +88,12 @@ def pkce_pair() -> tuple[str, str]:
     return verifier, base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
 
 
-def unavailable(url: str) -> OAuthUnavailable:
+def unavailable(url: str, *, renewing: bool = False) -> OAuthUnavailable:
+    """The deployment's OAuth2 provider is off: what that means, how an admin turns it on, and token
+    linking meanwhile (never Coder's bare "Route not found.")."""
+    what = "the OAuth2 sign-in cannot be renewed" if renewing else "OAuth2 sign-in is not available"
     return OAuthUnavailable(
-        f"{url} does not offer OAuth2 sign-in (403: the deployment's oauth2 experiment is off). Link a "
+        f"{url} has not enabled its OAuth2 provider, so {what}. {ENABLE_PROVIDER}. Meanwhile link a "
         f"session token instead: get one at {url}/cli-auth, then run `coder-catalog login {url}` "
         "(editor: coderCatalog.linkAccount)"
     )
@@ -146,6 +168,7 @@ class OAuthSignIn:
             refresh_token=tokens.refresh_token,
             client_id=self.app.client_id,
             linked_at=datetime.now(UTC),
+            client_secret=self.app.client_secret,
         )
         self._store.save(account)
         return LinkResult(account, self._store, user)
@@ -158,7 +181,7 @@ class OAuthSignIn:
         async with CoderOAuthClient(self.access_url, ca_bundle=self.ca_bundle) as client:
             try:
                 metadata = await client.metadata()
-            except (Forbidden, NotFound):
+            except OAuthProviderDisabled:
                 raise unavailable(self.access_url) from None
         endpoint = metadata.get("authorization_endpoint")
         if isinstance(endpoint, str) and _same_origin(endpoint, self.origin):
@@ -186,7 +209,7 @@ class OAuthSignIn:
         async with CoderOAuthClient(self.access_url, ca_bundle=self.ca_bundle) as client:
             try:
                 return await client.exchange_code(self.app, code, self._verifier, self._pending.redirect_uri)
-            except Forbidden:
+            except OAuthProviderDisabled:  # turned off while the browser was open
                 raise unavailable(self.access_url) from None
             except OAuthError as exc:
                 raise OAuthFailed(f"{self.access_url} refused the authorization code ({exc})") from None
@@ -204,30 +227,38 @@ async def refresh_account(
     store: CredentialStore,
     *,
     access_url: str,
-    client_secret: Secret | None = None,
+    settings_oauth: OAuthClient | None = None,
     ca_bundle: str | None = None,
 ) -> LinkedAccount:
-    """New tokens for an OAuth2 account (stored at once); :class:`OAuthFailed` when refused."""
+    """New tokens for an OAuth2 account (stored at once), as the app of :func:`account_app`;
+    :class:`OAuthFailed` when refused, :class:`OAuthUnavailable` when the provider is off."""
     if account.refresh_token is None or not account.client_id:
         raise OAuthFailed(f"the sign-in for {account.origin} cannot be renewed; sign in again")
-    app = OAuthApp(account.client_id, client_secret)
+    app = account_app(account, settings_oauth)
     async with CoderOAuthClient(access_url, ca_bundle=ca_bundle) as client:
         try:
             tokens = await client.refresh(app, account.refresh_token)
-        except Forbidden:
-            raise unavailable(access_url) from None
+        except OAuthProviderDisabled:
+            raise unavailable(access_url, renewing=True) from None
         except OAuthError as exc:
-            raise OAuthFailed(
-                f"{access_url} refused to renew the sign-in ({exc.message}); sign in again"
-            ) from None
+            raise _refused(access_url, exc, app) from None
     renewed = replace(
         account,
         token=tokens.access_token,
         refresh_token=tokens.refresh_token or account.refresh_token,
         expires_at=tokens.expires_at,
+        client_secret=app.client_secret,
     )
     store.save(renewed)
     return renewed
+
+
+@dataclass(frozen=True)
+class Renewal:
+    """What :func:`renew_if_due` found: the credential to use and, when a due renewal failed, why."""
+
+    credential: Credential | None
+    failure: AccountError | CoderError | None = None
 
 
 async def refresh_if_due(
@@ -238,34 +269,44 @@ async def refresh_if_due(
     ca_bundle: str | None = None,
     now: datetime | None = None,
 ) -> Credential | None:
-    """The credential for ``access_url``; a linked OAuth2 one is renewed first when it is due (with
-    the client secret of ``settings_oauth`` when it is the same app).
+    """The credential for ``access_url``; a linked OAuth2 one is renewed first when it is due (as the
+    app of :func:`account_app`). A renewal that fails is logged (without any token) and the stored
+    credential is returned."""
+    renewal = await renew_if_due(
+        access_url, env=env, settings_oauth=settings_oauth, ca_bundle=ca_bundle, now=now
+    )
+    return renewal.credential
 
-    A renewal that fails is logged (without any token) and the stored credential is returned."""
+
+async def renew_if_due(
+    access_url: str,
+    *,
+    env: Mapping[str, str] | None = None,
+    settings_oauth: OAuthClient | None = None,
+    ca_bundle: str | None = None,
+    now: datetime | None = None,
+) -> Renewal:
+    """:func:`refresh_if_due` that also tells why a due renewal failed."""
     from coder_catalog.accounts.credentials import resolve_credential
     from coder_catalog.accounts.store import load_linked
 
     credential = resolve_credential(access_url, env)
     if credential is None or not credential.is_linked or credential.method != "oauth2":
-        return credential
+        return Renewal(credential)
     if not is_due(credential.expires_at, now):
-        return credential
+        return Renewal(credential)
     found = load_linked(credential.origin, env)
     if found is None:
-        return credential
+        return Renewal(credential)
     account, store = found
     try:
         renewed = await refresh_account(
-            account,
-            store,
-            access_url=access_url,
-            client_secret=app_secret(settings_oauth, account.client_id),
-            ca_bundle=ca_bundle,
+            account, store, access_url=access_url, settings_oauth=settings_oauth, ca_bundle=ca_bundle
         )
     except (AccountError, CoderError) as exc:
         log.warning("renewing the sign-in for %s failed: %s", credential.origin, _reason(exc))
-        return credential
-    return Credential(credential.origin, renewed.token, store.kind, "oauth2", renewed.expires_at)
+        return Renewal(credential, exc)
+    return Renewal(Credential(credential.origin, renewed.token, store.kind, "oauth2", renewed.expires_at))
 
 
 def current_credential(
@@ -289,13 +330,14 @@ async def revoke(
     account: LinkedAccount,
     *,
     access_url: str,
-    client_secret: Secret | None = None,
+    settings_oauth: OAuthClient | None = None,
     ca_bundle: str | None = None,
 ) -> bool:
-    """Revoke an OAuth2 grant (its refresh token, else its access token); False when it could not."""
+    """Revoke an OAuth2 grant (its refresh token, else its access token) as the app of
+    :func:`account_app`; False when it could not."""
     if account.method != "oauth2" or not account.client_id:
         return False
-    app = OAuthApp(account.client_id, client_secret)
+    app = account_app(account, settings_oauth)
     token = account.refresh_token or account.token
     try:
         async with CoderOAuthClient(access_url, ca_bundle=ca_bundle) as client:
@@ -306,7 +348,20 @@ async def revoke(
     return True
 
 
+def _refused(url: str, exc: OAuthError, app: OAuthApp) -> OAuthFailed:
+    described = exc.detail or exc.error
+    if exc.error == "invalid_client":
+        secret = "a wrong client secret" if app.client_secret else "no client secret"
+        return OAuthFailed(
+            f"{url} refused to renew the sign-in: the OAuth2 app {app.client_id} authenticated with "
+            f"{secret} ({described}). Set its secret in deployment.oauth.clientSecret, then sign in again"
+        )
+    return OAuthFailed(f"{url} refused to renew the sign-in ({described}); sign in again")
+
+
 def _reason(exc: Exception) -> str:
+    if isinstance(exc, OAuthProviderDisabled):
+        return f"{exc.message}. {ENABLE_PROVIDER}"
     if isinstance(exc, CoderHTTPError):
         return f"{exc.status}: {exc.message}"
     return str(exc)

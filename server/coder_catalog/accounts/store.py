@@ -52,6 +52,9 @@ class LinkedAccount:
     refresh_token: Secret | None = None
     client_id: str | None = None  # the OAuth2 app that issued it (for refresh and revoke)
     linked_at: datetime | None = None
+    #: that app's client secret when it is a confidential client: Coder wants it to refresh and
+    #: revoke, and the settings that held it at sign-in may not be at hand then (another project)
+    client_secret: Secret | None = None
 
     def to_data(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -66,6 +69,7 @@ class LinkedAccount:
             "refreshToken": self.refresh_token.reveal() if self.refresh_token else None,
             "clientId": self.client_id,
             "linkedAt": _iso(self.linked_at),
+            "clientSecret": self.client_secret.reveal() if self.client_secret else None,
         }
         data.update({key: value for key, value in optional.items() if value is not None})
         return data
@@ -79,7 +83,7 @@ class LinkedAccount:
         method = data.get("method", "token")
         if not isinstance(token, str) or not token or method not in ("token", "oauth2"):
             return None
-        refresh = data.get("refreshToken")
+        refresh, secret = data.get("refreshToken"), data.get("clientSecret")
         return cls(
             origin=origin,
             token=Secret(token),
@@ -89,6 +93,7 @@ class LinkedAccount:
             refresh_token=Secret(refresh) if isinstance(refresh, str) and refresh else None,
             client_id=_text(data.get("clientId")),
             linked_at=_parse_time(data.get("linkedAt")),
+            client_secret=Secret(secret) if isinstance(secret, str) and secret else None,
         )
 
 

@@ -28,7 +28,7 @@ from coder_catalog.accounts.errors import (
     OAuthNotConfigured,
 )
 from coder_catalog.accounts.linking import LinkResult, link_token, token_page, unlink
-from coder_catalog.accounts.oauth import OAuthSignIn, app_secret, oauth_app, refresh_if_due, revoke
+from coder_catalog.accounts.oauth import OAuthSignIn, oauth_app, refresh_if_due, revoke
 from coder_catalog.cli.common import (
     EXIT_FAILED,
     EXIT_OK,
@@ -194,9 +194,8 @@ def run_logout(args: argparse.Namespace) -> int:
         raise CommandError(exc.message, EXIT_FAILED) from None
     revoked = False
     for account in accounts:
-        secret = app_secret(settings.oauth, account.client_id)
         revoked |= asyncio.run(
-            revoke(account, access_url=url, client_secret=secret, ca_bundle=settings.ca_bundle)
+            revoke(account, access_url=url, settings_oauth=settings.oauth, ca_bundle=settings.ca_bundle)
         )
     if not result.removed_from:
         print(f"No account is linked with coder-catalog for {result.origin}.")

@@ -82,7 +82,9 @@ def open_client(settings: Settings) -> CoderClient:
     try:
         return CoderClient(
             settings.access_url,
-            current_credential(settings.access_url, ca_bundle=settings.ca_bundle),
+            current_credential(
+                settings.access_url, settings_oauth=settings.oauth, ca_bundle=settings.ca_bundle
+            ),
             ca_bundle=settings.ca_bundle,
         )
     except InsecureDeploymentURL as exc:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from coder_catalog.accounts.oauth import refresh_if_due
 from coder_catalog.analysis.analyze import CoderUsage
@@ -19,7 +19,7 @@ from coder_catalog.analysis.templates import TemplateData
 from coder_catalog.coder.cache import TemplateCache
 from coder_catalog.coder.client import CoderClient
 from coder_catalog.coder.errors import CoderError, CoderHTTPError, CoderUnreachable, Forbidden, Unauthorized
-from coder_catalog.settings import Settings
+from coder_catalog.settings import OAuthClient, Settings
 from coder_catalog.templates.model import DynamicEvaluation, Template, TemplateCatalog
 from coder_catalog.templates.snapshot import SnapshotError, load_snapshot
 
@@ -30,6 +30,9 @@ OFFLINE_HINT = "set --templates SNAPSHOT to lint offline"
 class Deployment:
     url: str
     ca_bundle: str | None = None
+    #: the settings' OAuth2 app, to renew a due OAuth2 sign-in as that app (with its client secret);
+    #: not part of the key: files of one deployment share one client whatever their settings say
+    oauth: OAuthClient | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -46,7 +49,7 @@ def source_of(settings: Settings, *, offline: bool) -> Source:
     if settings.templates_snapshot:
         return Snapshot(settings.templates_snapshot)
     if settings.access_url:
-        return Deployment(settings.access_url, settings.ca_bundle)
+        return Deployment(settings.access_url, settings.ca_bundle, settings.oauth)
     return None
 
 
@@ -104,7 +107,9 @@ async def _from_deployment(
 ) -> LoadedTemplates:
     if not usages:
         return OFFLINE  # no file uses Coder: nothing to ask
-    credential = await refresh_if_due(deployment.url, env=env, ca_bundle=deployment.ca_bundle)
+    credential = await refresh_if_due(
+        deployment.url, env=env, settings_oauth=deployment.oauth, ca_bundle=deployment.ca_bundle
+    )
     try:
         client = CoderClient(deployment.url, credential, ca_bundle=deployment.ca_bundle)
     except CoderError as exc:

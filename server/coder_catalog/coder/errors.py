@@ -102,7 +102,7 @@ class Unauthorized(CoderHTTPError):
 
 
 class Forbidden(CoderHTTPError):
-    """403: the user may not do this (or an experiment such as ``oauth2`` is off)."""
+    """403: the user may not do this (or a feature behind an experiment is off)."""
 
 
 class NotFound(CoderHTTPError):

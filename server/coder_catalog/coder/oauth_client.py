@@ -1,6 +1,8 @@
 """Coder's OAuth2 provider endpoints (site root, not ``/api/v2``): metadata, token, revoke.
 
-They need the ``oauth2`` experiment (otherwise 403, raised as :class:`Forbidden`). RFC 6749 errors
+They exist only while the deployment's OAuth2 provider is enabled (``CODER_OAUTH2_PROVIDER_ENABLE``,
+off by default); otherwise Coder answers 404 ``{"message": "Route not found."}``, raised here as
+:class:`OAuthProviderDisabled` with a message that says so. RFC 6749 errors
 (``{"error", "error_description"}``) become :class:`OAuthError`. No session token is ever attached
 to these requests; codes, verifiers, refresh tokens and the client secret travel only in request
 bodies to the deployment's own origin, and never appear in an error message.
@@ -18,12 +20,13 @@ import httpx
 
 from coder_catalog.accounts.credentials import Secret
 from coder_catalog.coder.client import CoderClient
-from coder_catalog.coder.errors import CoderHTTPError, UnexpectedResponse
+from coder_catalog.coder.errors import CoderHTTPError, NotFound, UnexpectedResponse
 
 METADATA_PATH = "/.well-known/oauth-authorization-server"
 AUTHORIZE_PATH = "/oauth2/authorize"
 TOKEN_PATH = "/oauth2/tokens"
 REVOKE_PATH = "/oauth2/revoke"
+PROVIDER_DISABLED = "the deployment's OAuth2 provider is not enabled"
 
 
 class OAuthError(CoderHTTPError):
@@ -32,6 +35,11 @@ class OAuthError(CoderHTTPError):
     def __init__(self, status: int, error: str, description: str = "", **kwargs: Any) -> None:
         super().__init__(status, error, detail=description, **kwargs)
         self.error = error
+
+
+class OAuthProviderDisabled(NotFound):
+    """404 from an OAuth2 endpoint: the deployment's OAuth2 provider is off (Coder does not serve
+    these routes then). Its message says so instead of Coder's "Route not found."."""
 
 
 @dataclass(frozen=True)
@@ -69,7 +77,7 @@ class CoderOAuthClient(CoderClient):
         return self.url + AUTHORIZE_PATH
 
     async def metadata(self) -> dict[str, Any]:
-        """RFC 8414 metadata; raises Forbidden (403) when the deployment has no OAuth2."""
+        """RFC 8414 metadata; :class:`OAuthProviderDisabled` when the provider is off."""
         data = await self._oauth("GET", METADATA_PATH)
         if not isinstance(data, dict):
             raise UnexpectedResponse(200, "expected a JSON object from Coder", request=f"GET {METADATA_PATH}")
@@ -104,6 +112,8 @@ class CoderOAuthClient(CoderClient):
             raise OAuthError(
                 response.status_code, error_code, description, deployment=self.url, request=described
             )
+        if response.status_code == 404:
+            raise OAuthProviderDisabled(404, PROVIDER_DISABLED, deployment=self.url, request=described)
         return self._parse(response, described)
 
 

@@ -30,15 +30,14 @@ from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 
 from coder_catalog.accounts.credentials import Credential, resolve_credential
-from coder_catalog.accounts.errors import AccountError, NoKeyring
+from coder_catalog.accounts.errors import AccountError, NoKeyring, OAuthUnavailable
 from coder_catalog.accounts.linking import account_status, deployment_origin, link_token, unlink
 from coder_catalog.accounts.oauth import (
     REFRESH_MARGIN,
     OAuthSignIn,
-    app_secret,
     is_due,
     oauth_app,
-    refresh_if_due,
+    renew_if_due,
     revoke,
 )
 from coder_catalog.coder.errors import CoderError
@@ -134,22 +133,19 @@ class Accounts:
             self._schedule_renewal(url, before)
             return
         try:
-            credential = await refresh_if_due(
+            renewal = await renew_if_due(
                 url,
                 settings_oauth=settings.oauth if settings else None,
                 ca_bundle=settings.ca_bundle if settings else None,
             )
         finally:
             self._renewals.pop(origin, None)
+        credential = renewal.credential
         if credential is None or not credential.is_linked:
             return
         if before is not None and credential.token == before.token:
             self._renewal_failed.add(origin)
-            self.ls._notify_once(
-                f"renewal:{origin}",
-                f"coder-catalog: the OAuth2 sign-in for {origin} could not be renewed; sign in again with "
-                f"the command {SIGN_IN} (or `coder-catalog login --oauth`).",
-            )
+            self.ls._notify_once(f"renewal:{origin}", _renewal_failed(origin, renewal.failure))
             return
         log.info("renewed the OAuth2 sign-in for %s", origin)
         self.ls.providers.reload_deployment(origin)
@@ -227,9 +223,11 @@ class Accounts:
             return self._failed(target, exc)
         revoked = False
         for account in accounts:
-            secret = app_secret(target.settings.oauth if target.settings else None, account.client_id)
             revoked |= await revoke(
-                account, access_url=target.url, client_secret=secret, ca_bundle=_ca_bundle(target)
+                account,
+                access_url=target.url,
+                settings_oauth=target.settings.oauth if target.settings else None,
+                ca_bundle=_ca_bundle(target),
             )
         self._credential_changed(target.origin)
         if result.removed_from:
@@ -373,6 +371,18 @@ def _workspace_root(ls: CatalogServer) -> str | None:
 
 def _ca_bundle(target: Target) -> str | None:
     return target.settings.ca_bundle if target.settings else None
+
+
+def _renewal_failed(origin: str, failure: Exception | None) -> str:
+    """Why the OAuth2 sign-in of ``origin`` was not renewed, and what to do about it."""
+    message = f"coder-catalog: the OAuth2 sign-in for {origin} could not be renewed"
+    how = f"the command {SIGN_IN} (or `coder-catalog login --oauth`)"
+    if isinstance(failure, OAuthUnavailable):  # the provider is off: signing in again would not help
+        return f"{message}: {failure.message}."
+    if isinstance(failure, AccountError):
+        return f"{message}: {failure.message}. Use {how}."
+    reason = f" ({failure})" if failure is not None else ""
+    return f"{message}{reason}; sign in again with {how}."
 
 
 def register(server: CatalogServer) -> Accounts:

@@ -169,6 +169,8 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
     except web.HTTPNotFound:
         return web.json_response(response_body(ROUTE_NOT_FOUND), status=404)
     except web.HTTPMethodNotAllowed:
+        if _oauth2_off(request):  # Coder does not mount these routes at all while the provider is off
+            return web.json_response(response_body(ROUTE_NOT_FOUND), status=404)
         return web.json_response(response_body("Method not allowed."), status=405)
     except web.HTTPException as exc:
         if exc.status < 400:
@@ -364,10 +366,22 @@ async def create_build(request: web.Request, actor: UserRecord) -> web.StreamRes
 # --------------------------------------------------------------------------- OAuth2
 
 
+OAUTH2_PATHS = frozenset(
+    {"/.well-known/oauth-authorization-server", "/oauth2/authorize", "/oauth2/tokens", "/oauth2/revoke"}
+)
+
+
+def _oauth2_off(request: web.Request) -> bool:
+    """A path of the OAuth2 provider while it is off."""
+    return request.path in OAUTH2_PATHS and not _sim(request).deployment.settings.oauth2_provider_enabled
+
+
 def _require_oauth2(request: web.Request) -> OAuthProvider:
+    """The provider; while it is off (``CODER_OAUTH2_PROVIDER_ENABLE`` unset, Coder's default) every
+    OAuth2 route answers like a path Coder does not serve: 404 ``{"message": "Route not found."}``."""
     simulator = _sim(request)
-    if not simulator.deployment.settings.oauth2_enabled:
-        raise ApiError(403, "OAuth2 functionality requires enabling the 'oauth2' experiment.")
+    if not simulator.deployment.settings.oauth2_provider_enabled:
+        raise ApiError(404, ROUTE_NOT_FOUND)
     return simulator.oauth
 
 

@@ -10,7 +10,10 @@ Top-level keys (all optional except ``organizations``, ``users`` and ``templates
     deployment:                   # the deployment as a whole
       version: "v2.26.3+sim"      # buildinfo version and X-Coder-Build-Version header
       deployment_id: <uuid>
-      experiments: [oauth2]       # "oauth2" enables /oauth2/* and the well-known metadata
+      experiments: []             # Coder's experiment names; none changes the simulator
+      oauth2_provider_enable: false  # CODER_OAUTH2_PROVIDER_ENABLE: serves /oauth2/* and the
+                                  # discovery document; off (Coder's default) they answer 404
+                                  # {"message": "Route not found."} (an "oauth2" experiment does nothing)
       dynamic_parameters: true    # false: .../dynamic-parameters/evaluate answers 404
       rate_limit_per_minute: 512  # per token (or client address) and path; 0 disables
       build_seconds: 2.0          # how long a build job runs
@@ -59,7 +62,10 @@ Top-level keys (all optional except ``organizations``, ``users`` and ``templates
       access_token_seconds?: 3600
       refresh_token_seconds?: 2592000
       apps:
-        - {id (the client_id), name, icon?, client_secret, redirect_uris: [url, ...]}
+        - {id (the client_id), name, icon?, client_secret?, redirect_uris: [url, ...]}
+          # with a client_secret the app is confidential: the token endpoint (every grant) and
+          # /oauth2/revoke need it (else 401 invalid_client); without one it is a public
+          # client that signs in with PKCE alone
 
 Parameter ``default_value`` and workspace values may be written as YAML scalars or lists:
 numbers and booleans become Coder's strings ("4", "true"), lists become JSON arrays. A
@@ -234,8 +240,12 @@ class OAuthAppRecord:
     id: str
     name: str
     icon: str
-    client_secret: str
+    client_secret: str | None  # None: a public client (PKCE, no secret)
     redirect_uris: tuple[str, ...]
+
+    @property
+    def confidential(self) -> bool:
+        return self.client_secret is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -243,6 +253,8 @@ class Settings:
     version: str = "v2.26.3+sim"
     deployment_id: str = "00000000-0000-0000-0000-000000000000"
     experiments: tuple[str, ...] = ()
+    #: CODER_OAUTH2_PROVIDER_ENABLE (off by default, as in Coder): /oauth2/* and the discovery document
+    oauth2_provider_enabled: bool = False
     dynamic_parameters: bool = True
     rate_limit_per_minute: int = 512
     build_seconds: float = 2.0
@@ -251,10 +263,6 @@ class Settings:
     oauth2_auto_approve_user_id: str | None = None
     oauth2_access_token_seconds: int = 3600
     oauth2_refresh_token_seconds: int = 2592000
-
-    @property
-    def oauth2_enabled(self) -> bool:
-        return "oauth2" in self.experiments
 
 
 @dataclass(slots=True)
@@ -345,6 +353,7 @@ SEED_SCHEMA: dict[str, Any] = _obj(
         version=_NAME,
         deployment_id=_UUID,
         experiments=_NAMES,
+        oauth2_provider_enable=_BOOL,
         dynamic_parameters=_BOOL,
         rate_limit_per_minute={"type": "integer", "minimum": 0},
         build_seconds=_SECONDS,
@@ -433,7 +442,7 @@ SEED_SCHEMA: dict[str, Any] = _obj(
         apps={
             "type": "array",
             "items": _obj(
-                ["id", "name", "client_secret", "redirect_uris"],
+                ["id", "name", "redirect_uris"],
                 id=_UUID,
                 name=_NAME,
                 icon=_STR,
@@ -578,6 +587,7 @@ class _Builder:
             version=deployment.get("version", defaults.version),
             deployment_id=deployment.get("deployment_id", defaults.deployment_id),
             experiments=tuple(deployment.get("experiments", ())),
+            oauth2_provider_enabled=deployment.get("oauth2_provider_enable", False),
             dynamic_parameters=deployment.get("dynamic_parameters", True),
             rate_limit_per_minute=deployment.get("rate_limit_per_minute", defaults.rate_limit_per_minute),
             build_seconds=float(deployment.get("build_seconds", defaults.build_seconds)),
@@ -828,7 +838,8 @@ class _Builder:
     def _oauth_apps(self) -> list[OAuthAppRecord]:
         records = []
         for index, raw in enumerate((self.doc.get("oauth2") or {}).get("apps", [])):
-            if _looks_like_session_token(raw["client_secret"]):
+            secret = raw.get("client_secret")
+            if secret is not None and _looks_like_session_token(secret):
                 raise self.fail(
                     f"oauth2.apps[{index}].client_secret", "must not be shaped like a Coder session token"
                 )
@@ -837,7 +848,7 @@ class _Builder:
                     id=raw["id"].lower(),
                     name=raw["name"],
                     icon=raw.get("icon", ""),
-                    client_secret=raw["client_secret"],
+                    client_secret=secret,
                     redirect_uris=tuple(raw["redirect_uris"]),
                 )
             )

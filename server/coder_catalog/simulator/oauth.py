@@ -4,6 +4,11 @@ Follows ``coderd/oauth2provider``: codes and refresh tokens look like
 ``coder_<prefix>_<secret>`` and are stored hashed; an access token is an ordinary session
 token of the user (so the API accepts it); one grant per app and user, a new one replaces
 the old; refreshing rotates both tokens. Errors are RFC 6749 ``{"error", "error_description"}``.
+
+An app with a client secret is a confidential client: every grant at ``/oauth2/tokens``
+(``refresh_token`` too) and ``/oauth2/revoke`` must authenticate with it (form fields or HTTP
+Basic), else 401 ``invalid_client``. An app without one is a public client: PKCE alone, no
+secret. While the provider is off the app answers 404 before any of this runs (see ``app.py``).
 """
 
 from __future__ import annotations
@@ -169,14 +174,13 @@ class OAuthProvider:
         return self._refresh(form, client_id, client_secret)
 
     def _exchange_code(self, form: Mapping[str, str], client_id: str, client_secret: str) -> dict[str, Any]:
-        for name, value in (
-            ("code", form.get("code", "")),
-            ("client_id", client_id),
-            ("client_secret", client_secret),
-        ):
+        for name, value in (("code", form.get("code", "")), ("client_id", client_id)):
             if not value:
                 raise _invalid_request(f"Missing required parameter: {name}")
-        app = self._authenticated_app(client_id, client_secret)
+        app = self._app(client_id)
+        if app.confidential and not client_secret:
+            raise _invalid_request("Missing required parameter: client_secret")
+        self._authenticate(app, client_secret)
         parsed = _parse_secret(form["code"])
         code = self._codes.get(parsed[0]) if parsed else None
         if (
@@ -201,7 +205,7 @@ class OAuthProvider:
         refresh_token = form.get("refresh_token", "")
         if not refresh_token:
             raise _invalid_request("Missing required parameter: refresh_token")
-        app = self._authenticated_app(client_id, client_secret) if client_secret else self._app(client_id)
+        app = self._authenticated_app(client_id, client_secret)
         parsed = _parse_secret(refresh_token)
         grant = self._grants.get(parsed[0]) if parsed else None
         if (
@@ -240,7 +244,7 @@ class OAuthProvider:
         if not token:
             raise _invalid_request("missing token parameter")
         client_id, client_secret = _client_credentials(form, basic)
-        app = self._authenticated_app(client_id, client_secret) if client_secret else self._app(client_id)
+        app = self._authenticated_app(client_id, client_secret)
         if token.startswith(f"{SECRET_PREFIX}_"):
             parsed = _parse_secret(token)
             if parsed is None:
@@ -279,9 +283,19 @@ class OAuthProvider:
 
     def _authenticated_app(self, client_id: str, client_secret: str) -> OAuthAppRecord:
         app = self._app(client_id)
-        if not hmac.compare_digest(app.client_secret.encode(), client_secret.encode()):
-            raise _bad_client()
+        self._authenticate(app, client_secret)
         return app
+
+    @staticmethod
+    def _authenticate(app: OAuthAppRecord, client_secret: str) -> None:
+        """A confidential app needs its secret (missing or wrong: 401 ``invalid_client``); a public
+        one has none, so a secret sent for it cannot be right either."""
+        if app.client_secret is None:
+            if client_secret:
+                raise _bad_client()
+            return
+        if not client_secret or not hmac.compare_digest(app.client_secret.encode(), client_secret.encode()):
+            raise _bad_client()
 
     def _now(self) -> datetime:
         return self.deployment.now()

@@ -8,6 +8,7 @@ import signal
 import sys
 import threading
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from pathlib import Path
 from types import FrameType, TracebackType
 from typing import Any, TextIO, TypeVar
@@ -161,6 +162,15 @@ class SimulatorServer:
     def revoke_tokens(self, username: str) -> str:
         """Invalidate a user's tokens; returns the fresh one."""
         return self.call(self.state.revoke_user_tokens, username)
+
+    def set_oauth2_provider(self, enabled: bool) -> None:
+        """Turn the OAuth2 provider on or off (``CODER_OAUTH2_PROVIDER_ENABLE``), as an admin restarting
+        Coder would: apps, grants and issued tokens are kept; while off its routes answer 404."""
+
+        def switch() -> None:
+            self.state.settings = replace(self.state.settings, oauth2_provider_enabled=enabled)
+
+        self.call(switch)
 
 
 def serve_forever(host: str, port: int, data: str | None, out: TextIO) -> int:
