@@ -49,15 +49,20 @@ async def test_reads_the_deployment(simulator: SimulatorServer) -> None:
         info = await client.buildinfo()
         me = await client.me()
         orgs = await client.organizations()
-        active = await client.templates()
+        everything = await client.templates()
+        active = await client.templates(deprecated=False)
         deprecated = await client.templates(deprecated=True)
-        everything = await client.all_templates()
+        simulator.clear_requests()
+        assert [t.id for t in await client.all_templates()] == [t.id for t in everything]
+        listing_requests = [r for r in simulator.requests() if str(r["path"]).endswith("/templates")]
     assert info.version
     assert me.username and me.id
     assert any(o.is_default for o in orgs)
     assert active and deprecated
     assert not any(t.deprecated for t in active) and all(t.deprecated for t in deprecated)
+    # Coder lists deprecated templates unless asked deprecated:false; all_templates is one request.
     assert {t.id for t in everything} == {t.id for t in active} | {t.id for t in deprecated}
+    assert len(listing_requests) == 1 and not listing_requests[0]["query"]
 
 
 async def test_template_by_name_is_case_insensitive_and_parameters_load(simulator: SimulatorServer) -> None:

@@ -143,11 +143,26 @@ def template_names(response: httpx.Response) -> list[str]:
     return [t["name"] for t in response.json()]
 
 
-def test_template_list_leaves_deprecated_ones_out(alice: httpx.Client) -> None:
-    listed = template_names(alice.get("/api/v2/templates"))
-    assert listed == ["data-science", "devcontainers", "docker", "gpu-cluster", "kubernetes", "scratch"]
+def test_template_list_includes_deprecated_ones_unless_asked(alice: httpx.Client) -> None:
+    # Coder's "deprecated" search key is a nullable boolean: absent, it filters nothing.
+    everything = [
+        "data-science",
+        "devcontainers",
+        "docker",
+        "gpu-cluster",
+        "kubernetes",
+        "legacy-vm",
+        "scratch",
+    ]
+    assert template_names(alice.get("/api/v2/templates")) == everything
+    assert template_names(alice.get("/api/v2/templates", params={"q": ""})) == everything
+    assert template_names(alice.get("/api/v2/organizations/coder/templates")) == [
+        n for n in everything if n != "gpu-cluster"
+    ]
     assert template_names(alice.get("/api/v2/templates", params={"q": "deprecated:true"})) == ["legacy-vm"]
-    assert "legacy-vm" not in template_names(alice.get("/api/v2/templates", params={"q": "deprecated:false"}))
+    assert template_names(alice.get("/api/v2/templates", params={"q": "deprecated:false"})) == [
+        n for n in everything if n != "legacy-vm"
+    ]
 
 
 def test_template_list_is_per_visible_organization(alice: httpx.Client, bob: httpx.Client) -> None:
@@ -163,13 +178,29 @@ def test_template_list_is_per_visible_organization(alice: httpx.Client, bob: htt
     ("query", "expected"),
     [
         ("name:DOCK", ["docker"]),
-        ("name:e", ["data-science", "devcontainers", "docker", "gpu-cluster", "kubernetes"]),
+        ("name:e", ["data-science", "devcontainers", "docker", "gpu-cluster", "kubernetes", "legacy-vm"]),
+        ("name:e deprecated:false", ["data-science", "devcontainers", "docker", "gpu-cluster", "kubernetes"]),
+        ("name:dock_r", ["docker"]),  # ILIKE: "_" is any one character, "%" any run
+        ("name:d%ker", ["docker"]),
+        ("name:d%r", ["devcontainers", "docker"]),
         ("exact_name:docker", ["docker"]),
         ("exact_name:dock", []),
-        ("author:me", ["data-science", "devcontainers", "docker", "gpu-cluster", "kubernetes"]),
+        ("exact_display_name:docker", []),
+        ("exact_display_name:docker containers", []),  # two terms: a name and "containers"
+        ('exact_display_name:"Docker Containers"', ["docker"]),
+        ("author:me", ["data-science", "devcontainers", "docker", "gpu-cluster", "kubernetes", "legacy-vm"]),
         ("author:bob", ["scratch"]),
-        ("Dev Containers", ["devcontainers"]),
+        ("author:nobody", []),
+        ("Dev Containers", ["devcontainers"]),  # a bare term is display_name:, a substring
+        ("containers", ["devcontainers", "docker"]),
+        ("display_name:vm", ["legacy-vm"]),
         ("deprecated:true name:legacy", ["legacy-vm"]),
+        ("has-ai-task:true", []),
+        ("has-ai-task:false deprecated:false organization:research", ["gpu-cluster"]),
+        ("has_external_agent:true", []),
+        ("has_external_agent:0 name:scratch", ["scratch"]),
+        ("deleted:true", []),
+        ("deleted:false name:scratch", ["scratch"]),
     ],
 )
 def test_template_search_terms(alice: httpx.Client, query: str, expected: list[str]) -> None:
@@ -267,10 +298,12 @@ def test_admin_can_deprecate_and_restore_templates(make_server) -> None:
     with api(server) as client:
         patched = client.patch("/__simulator__/templates/docker", json={"deprecation_message": "Gone."})
         assert patched.json()["template"]["deprecated"] is True
-        assert "docker" not in template_names(client.get("/api/v2/templates"))
+        assert "docker" not in template_names(
+            client.get("/api/v2/templates", params={"q": "deprecated:false"})
+        )
         assert "docker" in template_names(client.get("/api/v2/templates", params={"q": "deprecated:true"}))
         client.patch("/__simulator__/templates/docker", json={"deprecated": False})
-        assert "docker" in template_names(client.get("/api/v2/templates"))
+        assert "docker" in template_names(client.get("/api/v2/templates", params={"q": "deprecated:false"}))
         assert client.patch("/__simulator__/templates/docker", json={"colour": "red"}).status_code == 400
         assert client.patch("/__simulator__/templates/nope", json={"deprecated": True}).status_code == 404
 

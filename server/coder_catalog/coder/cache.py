@@ -1,10 +1,11 @@
 """A per-deployment cache of templates and their parameters.
 
-- The template listing (active and deprecated, plus the server version) is kept for a
-  time-to-live: 3 requests (``buildinfo``, ``templates``, ``templates?q=deprecated:true``).
+- The template listing (every template, deprecated ones included, plus the server version)
+  is kept for a time-to-live: 2 requests (``buildinfo`` and ``templates``; Coder lists
+  deprecated templates unless ``q`` asks ``deprecated:false``).
 - A template version's parameters and presets never change once imported, so they are
   kept by version id for the life of the cache: one request per template version.
-So a lint run over any number of files costs at most 3 + (distinct templates used)
+So a lint run over any number of files costs at most 2 + (distinct templates used)
 requests, and concurrent callers asking for the same thing share one request.
 ``peek()`` answers from memory only, for code that must never wait on the network.
 """

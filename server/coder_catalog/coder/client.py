@@ -188,20 +188,19 @@ class CoderClient:
     async def organizations(self) -> list[Organization]:
         return [Organization.from_api(o) for o in await self._get_list(f"{API}/organizations")]
 
-    async def templates(self, *, deprecated: bool = False, organization: str | None = None) -> list[Template]:
-        """Templates of the deployment (or one organization). Coder leaves deprecated ones out
-        unless asked, and then returns only those."""
+    async def templates(
+        self, *, deprecated: bool | None = None, organization: str | None = None
+    ) -> list[Template]:
+        """Templates of the deployment (or one organization), in one request. Coder lists
+        deprecated templates with the others unless ``q`` says ``deprecated:false`` (none of them)
+        or ``deprecated:true`` (only them): ``deprecated`` None asks for no filter."""
         path = f"{API}/organizations/{_seg(organization)}/templates" if organization else f"{API}/templates"
-        params = {"q": "deprecated:true"} if deprecated else None
+        params = None if deprecated is None else {"q": f"deprecated:{str(deprecated).lower()}"}
         return [Template.from_api(t) for t in await self._get_list(path, params=params)]
 
     async def all_templates(self, organization: str | None = None) -> list[Template]:
-        active, deprecated = await asyncio.gather(
-            self.templates(organization=organization),
-            self.templates(deprecated=True, organization=organization),
-        )
-        seen = {t.id for t in active}
-        return active + [t for t in deprecated if t.id not in seen]
+        """Every template, deprecated ones included: one request."""
+        return await self.templates(organization=organization)
 
     async def template_by_name(self, name: str, organization: str = "default") -> Template:
         data = await self._get_object(f"{API}/organizations/{_seg(organization)}/templates/{_seg(name)}")

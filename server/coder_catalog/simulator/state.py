@@ -42,6 +42,7 @@ from coder_catalog.simulator.parameters import EvaluatedParameter, evaluate, sho
 from coder_catalog.simulator.search import (
     TemplateFilter,
     WorkspaceFilter,
+    contains,
     parse_template_query,
     parse_workspace_query,
 )
@@ -246,37 +247,55 @@ class Deployment:
 
         return resolve
 
+    def _directory(self, actor: UserRecord) -> _SearchDirectory:
+        return _SearchDirectory(self, actor)
+
     # ------------------------------------------------------------------ templates
 
     def list_templates(
         self, actor: UserRecord, query: str, organization: str | None = None
     ) -> list[TemplateRecord]:
-        """``GET /templates``: deprecated ones only with ``deprecated:true`` (and then only them)."""
+        """``GET /templates`` (``/organizations/{organization}/templates``): deprecated templates
+        included unless ``q`` says ``deprecated:false`` (``deprecated:true``: only them). The
+        organization in the path replaces any ``organization:`` of ``q`` (which is still checked)."""
         org_id = self.organization(organization, actor).id if organization is not None else None
-        search = parse_template_query(query, self._organization_filter(actor))
+        search = parse_template_query(query, self._organization_filter(actor), actor.id)
+        if org_id is not None:
+            search.organization_id = org_id
         found = [
             t
             for t in self.templates.values()
-            if self.can_see_organization(actor, t.organization_id)
-            and (org_id is None or t.organization_id == org_id)
-            and self._template_matches(t, search, actor)
+            if self.can_see_organization(actor, t.organization_id) and self._template_matches(t, search)
         ]
         return sorted(found, key=lambda t: (t.name, t.id))
 
-    def _template_matches(self, template: TemplateRecord, search: TemplateFilter, actor: UserRecord) -> bool:
-        name, display = template.name.lower(), template.display_name.lower()
-        author = self.users[template.created_by_id].username.lower()
+    def _template_matches(self, template: TemplateRecord, search: TemplateFilter) -> bool:
+        """``GetTemplatesWithFilter``'s WHERE clause.
+
+        Approximated: the simulator deletes no template, and no template version has an AI task or
+        an external agent (``has_ai_task``/``has_external_agent`` are false): ``deleted:true``,
+        ``has-ai-task:true`` and ``has_external_agent:true`` match nothing, their ``false`` everything.
+        """
+        name, display = template.name, template.display_name
+        # The display name, or the name (against the term without its spaces) when there is none.
+        shown, term = (
+            (display, search.fuzzy_display_name)
+            if display
+            else (name, search.fuzzy_display_name.replace(" ", ""))
+        )
         checks = (
-            template.deprecated == bool(search.deprecated),
             not search.deleted,
-            not search.exact_name or name == search.exact_name,
-            not search.fuzzy_name or search.fuzzy_name in name,
-            not search.exact_display_name or display == search.exact_display_name,
-            not search.fuzzy_display_name or search.fuzzy_display_name in display,
-            not search.ids or template.id in search.ids,
             not search.organization_id or template.organization_id == search.organization_id,
-            not search.author
-            or (template.created_by_id == actor.id if search.author == "me" else author == search.author),
+            not search.exact_name or name.lower() == search.exact_name.lower(),
+            not search.exact_display_name or display.lower() == search.exact_display_name.lower(),
+            not search.fuzzy_name or contains(name, search.fuzzy_name),
+            not search.fuzzy_display_name or contains(shown, term),
+            not search.ids or template.id in search.ids,
+            search.deprecated is None or template.deprecated == search.deprecated,
+            not search.has_ai_task,
+            not search.author_id or template.created_by_id == search.author_id,
+            not search.author or self.users[template.created_by_id].username.lower() == search.author.lower(),
+            not search.has_external_agent,
         )
         return all(checks)
 
@@ -360,7 +379,7 @@ class Deployment:
         self, actor: UserRecord, query: str, limit: int = 0, offset: int = 0
     ) -> tuple[list[Workspace], int]:
         """``GET /workspaces``: matches newest first, and the count before limit and offset."""
-        search = parse_workspace_query(query, self._organization_filter(actor))
+        search = parse_workspace_query(query, self._organization_filter(actor), self._directory(actor))
         now = self.now()
         found = [
             w
@@ -377,20 +396,34 @@ class Deployment:
     def _workspace_matches(
         self, ws: Workspace, search: WorkspaceFilter, actor: UserRecord, now: datetime
     ) -> bool:
+        """``GetWorkspaces``' WHERE clause, as far as the simulator's data goes.
+
+        Approximated: an agent is "connected" while the workspace runs and absent otherwise; no
+        workspace is dormant; no build has an AI task or an external agent (the builds say
+        ``has_ai_task``/``has_external_agent`` false), and no workspace is shared with anyone (its
+        ``shared_with`` is empty): ``:true`` of those three matches nothing and ``:false`` everything,
+        and ``shared_with_user``/``shared_with_group`` with a real id match nothing.
+        """
         status = ws.latest_build.status(now)
         owner = actor.username.lower() if search.owner == "me" else search.owner
-        agent = "connected" if status == "running" else None
+        agent = "connected" if status == "running" else ""
         checks = (
             not search.ids or ws.id in search.ids,
             not owner or self.users[ws.owner_id].username.lower() == owner,
             not search.template or self.templates[ws.template_id].name.lower() == search.template,
-            not search.name or search.name in ws.name.lower(),
+            not search.name or contains(ws.name, search.name),
             not search.status or status == search.status,
-            not search.has_agent or agent in search.has_agent,
+            not search.has_agent or agent == search.has_agent,
             not search.dormant,
+            search.last_used_after is None or ws.last_used_at >= search.last_used_after,
+            search.last_used_before is None or ws.last_used_at <= search.last_used_before,
             search.outdated is None or self.outdated(ws) == search.outdated,
-            search.healthy is None or (status != "failed") == search.healthy,
+            not search.has_ai_task,
+            not search.has_external_agent,
             not search.organization_id or ws.organization_id == search.organization_id,
+            not search.shared,
+            not search.shared_with_user,
+            not search.shared_with_group,
             _parameters_match(ws.latest_build.parameters, search),
         )
         return all(checks)
@@ -695,3 +728,34 @@ def _apply_template_changes(template: TemplateRecord, changes: Mapping[str, Any]
             template.deprecation_message = "This template has been deprecated."
     if "importing" in changes:
         template.active_version.importing = bool(changes["importing"])
+
+
+class _SearchDirectory:
+    """The lookups by name of a workspace search (``search.Directory``), as ``actor`` sees the data."""
+
+    def __init__(self, deployment: Deployment, actor: UserRecord) -> None:
+        self.deployment = deployment
+        self.actor = actor
+
+    def organization_named(self, name: str) -> tuple[str, str] | None:
+        found = [o for o in self.deployment.organizations.values() if o.name.lower() == name.lower()]
+        if not found or not self.deployment.can_see_organization(self.actor, found[0].id):
+            return None
+        return found[0].id, found[0].name
+
+    def default_organization(self) -> tuple[str, str]:
+        org = next(o for o in self.deployment.organizations.values() if o.is_default)
+        return org.id, org.name
+
+    def user_named(self, username: str) -> str | None:
+        user = self.deployment._user_named(username)
+        if user is None or not self.deployment.can_see_user(self.actor, user):
+            return None
+        return user.id
+
+    def group_named(self, organization_id: str, name: str) -> str | None:
+        """Each organization has Coder's "Everyone" group (whose id is the organization's); the
+        simulator has no other group. Names compare case-sensitively, as in Coder's SQL."""
+        if name == "Everyone" and self.deployment.can_see_organization(self.actor, organization_id):
+            return organization_id
+        return None
