@@ -83,7 +83,18 @@ def test_parameter_on_the_key(analyzer: Analyzer) -> None:
     assert "Type: `number`" in markdown and "Default: `50`" in markdown and "Required: no" in markdown
     assert "Minimum: 0" in markdown and "Maximum: 500" in markdown
     assert "Value: `900` (this file)" in markdown
-    assert "**Coder rejects it**: Disk size must be between 0 and 500 GB; 900 is out of range." in markdown
+    assert (
+        '**Coder rejects it**: can\'t validate build parameter "Disk size (GB)": '
+        "Disk size must be between 0 and 500 GB; 900 is out of range."
+    ) in markdown
+    assert "classic parameter flow" in markdown
+
+
+def test_parameter_hover_says_when_the_build_fails(analyzer: Analyzer) -> None:
+    text = component("coder:\n  templateName: devcontainers\n  params:\n    region: ''")
+    markdown = hover_at(analyzer, text, "region").markdown
+    assert "**Coder creates the workspace, then its build fails**: Value must be a valid option" in markdown
+    assert "The value is empty, did you forget" in markdown
 
 
 def test_parameter_options_as_a_table_and_the_verdict_on_the_value(analyzer: Analyzer) -> None:

@@ -106,7 +106,10 @@ def test_templates_list_quotes_values_as_the_rules_do(
     assert main(["templates", "list", "--parameters"]) == 0
     out = capsys.readouterr().out
     assert '  cpu (number, default "4") one of "2", "4", "8"\n' in out
-    assert '  tools (list(string), default ["git"]) one of "git", "docker", "node", "python"\n' in out
+    assert (
+        '  libraries (list(string), default ["pandas"]) one of "pandas", "numpy", "polars", "torch"\n' in out
+    )
+    assert '  tools (list(string), default ["git"])\n' in out
     assert "'" not in out.split("\n\n", 1)[1]
 
 

@@ -252,7 +252,7 @@ def test_rich_parameters_keep_author_order_and_coders_fields(alice: httpx.Client
     assert by_name["repo_url"]["validation_regex"] == "^https://"
     assert by_name["disk_size"]["validation_min"] == 0  # 0 is a real bound and is sent
     assert "validation_min" not in by_name["branch"]
-    assert by_name["tools"]["form_type"] == "multi-select"
+    assert by_name["tools"]["form_type"] == "tag-select"  # a multi-select needs the dynamic flow
     assert by_name["ide_extensions"]["default_value"] == '["ms-python.python"]'
     assert by_name["region"]["options"][1] == {
         "name": "EU West",
@@ -265,7 +265,7 @@ def test_rich_parameters_keep_author_order_and_coders_fields(alice: httpx.Client
 
 def test_dynamic_templates_list_conditional_parameters_only_when_shown(alice: httpx.Client) -> None:
     params = alice.get(f"/api/v2/templateversions/{DATA_SCIENCE_VERSION_ID}/rich-parameters").json()
-    assert [p["name"] for p in params] == ["ide", "gpu_count", "dataset_bucket"]
+    assert [p["name"] for p in params] == ["ide", "gpu_count", "libraries", "dataset_bucket"]
 
 
 def test_presets(alice: httpx.Client) -> None:
@@ -324,7 +324,7 @@ def test_evaluate_reports_diagnostics_per_parameter(alice: httpx.Client) -> None
     answer = evaluate(alice, {"gpu_count": "9", "dataset_bucket": "ftp://x"})
     assert answer["id"] == 7 and answer["diagnostics"] == []
     by_name = {p["name"]: p for p in answer["parameters"]}
-    assert list(by_name) == ["ide", "gpu_count", "dataset_bucket"]
+    assert list(by_name) == ["ide", "gpu_count", "libraries", "dataset_bucket"]
     assert by_name["ide"]["diagnostics"] == []
     assert by_name["gpu_count"]["diagnostics"][0]["severity"] == "error"
     assert by_name["gpu_count"]["diagnostics"][0]["detail"] == "value 9 is more than the maximum 4"
@@ -335,7 +335,7 @@ def test_evaluate_reports_diagnostics_per_parameter(alice: httpx.Client) -> None
 def test_evaluate_shows_conditional_parameters_when_their_condition_holds(alice: httpx.Client) -> None:
     answer = evaluate(alice, {"ide": "jupyter", "jupyter_kernel": "cobol", "dataset_bucket": "s3://b"})
     by_name = {p["name"]: p for p in answer["parameters"]}
-    assert list(by_name) == ["ide", "jupyter_kernel", "gpu_count", "dataset_bucket"]
+    assert list(by_name) == ["ide", "jupyter_kernel", "gpu_count", "libraries", "dataset_bucket"]
     kernel = by_name["jupyter_kernel"]["diagnostics"]
     assert kernel[0]["summary"] == "Value must be a valid option"
     assert by_name["dataset_bucket"]["diagnostics"] == []
@@ -362,7 +362,7 @@ def test_evaluate_works_for_old_versions_too(alice: httpx.Client) -> None:
     answer = evaluate(alice, {"cpu": "3"}, DOCKER_V1_ID)
     assert (
         answer["parameters"][0]["diagnostics"][0]["detail"]
-        == 'value "3" must be one of the options: "2", "4"'
+        == 'the value "3" must be defined as one of options'
     )
 
 

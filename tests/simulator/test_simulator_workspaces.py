@@ -258,69 +258,85 @@ def test_good_names_up_to_32_characters(fresh: SimulatorServer) -> None:
         assert create(client, "x1-y2-Z3", {"repo_url": ACME}).status_code == 201
 
 
+def cannot(label: str, text: str) -> str:
+    return f'can\'t validate build parameter "{label}": {text}'
+
+
 @pytest.mark.parametrize(
     ("template", "params", "name", "detail"),
     [
-        (DEVCONTAINERS_ID, {}, "repo_url", 'Parameter "repo_url" is required but no value was given.'),
+        (DEVCONTAINERS_ID, {}, "repo_url", 'Parameter "repo_url" is required but not provided'),
         (
             DEVCONTAINERS_ID,
             {"repo_url": ""},
             "repo_url",
-            'Parameter "repo_url" is required but no value was given.',
+            cannot("Repository URL", "parameter value is required"),
         ),
         (
             DEVCONTAINERS_ID,
             {"repo_url": "git@github.com:a/b"},
             "repo_url",
-            'The repository must be an HTTPS URL (value "git@github.com:a/b" does not match "^https://")',
+            cannot(
+                "Repository URL",
+                'The repository must be an HTTPS URL (value "git@github.com:a/b" does not match "^https://")',
+            ),
         ),
         (
             DEVCONTAINERS_ID,
             {"repo_url": ACME, "region": "mars-1"},
             "region",
-            'value "mars-1" must be one of the options: "us-east-1", "eu-west-1", "ap-southeast-1"',
+            cannot(
+                "Region", "parameter value must match one of options: [us-east-1 eu-west-1 ap-southeast-1]"
+            ),
         ),
         (
             DEVCONTAINERS_ID,
             {"repo_url": ACME, "disk_size": "-1"},
             "disk_size",
-            "Disk size must be between 0 and 500 GB; -1 is out of range.",
+            cannot("Disk size (GB)", "Disk size must be between 0 and 500 GB; -1 is out of range."),
         ),
-        (
+        (  # the template's error wins even for a value that is not an integer
             DEVCONTAINERS_ID,
             {"repo_url": ACME, "disk_size": "1.5"},
             "disk_size",
-            'value "1.5" is not a whole number',
+            cannot("Disk size (GB)", "Disk size must be between 0 and 500 GB; 1.5 is out of range."),
         ),
         (
             DEVCONTAINERS_ID,
             {"repo_url": ACME, "ide_extensions": "ms-python"},
             "ide_extensions",
-            'value "ms-python" is not a JSON array of strings, e.g. ["a","b"]',
+            cannot("VS Code extensions", 'value "ms-python" is not valid list of strings'),
         ),
-        (
-            DEVCONTAINERS_ID,
-            {"repo_url": ACME, "tools": '["git","rust"]'},
-            "tools",
-            'value "rust" is not one of the options: "git", "docker", "node", "python"',
-        ),
-        (DOCKER_ID, {"memory": "64"}, "memory", "Memory must be between 1 and 16 GB, got 64."),
         (
             DOCKER_ID,
-            {"docker_in_docker": "yes"},
-            "docker_in_docker",
-            'value "yes" is not a bool: use "true" or "false"',
+            {"memory": "64"},
+            "memory",
+            cannot("Memory (GB)", "Memory must be between 1 and 16 GB, got 64."),
         ),
-        (DOCKER_ID, {"cpu": "3"}, "cpu", 'value "3" must be one of the options: "2", "4", "8"'),
+        (
+            DOCKER_ID,
+            {"docker_in_docker": "True"},  # codersdk: exactly "true" or "false" on a classic template
+            "docker_in_docker",
+            cannot("Docker in Docker", 'boolean value can be either "true" or "false"'),
+        ),
+        (
+            DOCKER_ID,
+            {"cpu": "3"},
+            "cpu",
+            cannot("CPU cores", "parameter value must match one of options: [2 4 8]"),
+        ),
         (
             DOCKER_ID,
             {"dotfiles_uri": "ftp://x"},
             "dotfiles_uri",
-            'Dotfiles must be a git URL (value "ftp://x" does not match "^(https://|git@)")',
+            cannot(
+                "Dotfiles repository",
+                'Dotfiles must be a git URL (value "ftp://x" does not match "^$|^(https://|git@)")',
+            ),
         ),
     ],
 )
-def test_each_value_rule_refuses_a_bad_value(
+def test_classic_templates_refuse_the_first_bad_value_as_codersdk_does(
     fresh: SimulatorServer, template: str, params: dict[str, str], name: str, detail: str
 ) -> None:
     with api(fresh) as client:
@@ -328,17 +344,121 @@ def test_each_value_rule_refuses_a_bad_value(
         assert response.status_code == 400
         assert response.json() == {
             "message": f'Unable to validate parameter "{name}"',
-            "detail": detail,
-            "validations": [{"field": name, "detail": detail}],
+            "detail": f"parameter validation failed\n{detail}",
         }
 
 
-def test_several_bad_values_are_all_listed(fresh: SimulatorServer) -> None:
+def test_a_classic_template_stops_at_the_first_bad_value_in_author_order(fresh: SimulatorServer) -> None:
     with api(fresh) as client:
         response = create(client, "checked", {"region": "mars-1", "disk_size": "501"})
-        body = response.json()
-        assert response.status_code == 400 and body["message"] == "Validation failed."
-        assert [v["field"] for v in body["validations"]] == ["repo_url", "region", "disk_size"]
+        assert response.json()["message"] == 'Unable to validate parameter "repo_url"'
+
+
+def test_a_value_codersdk_lets_through_fails_the_build(fresh: SimulatorServer) -> None:
+    """An empty optional value: codersdk checks the default, the provider then checks "" and fails."""
+    with api(fresh) as client:
+        response = create(client, "empty-region", {"repo_url": ACME, "region": ""})
+        assert response.status_code == 201, response.text
+        workspace = response.json()
+        wait_for(lambda: status_of(client, workspace["id"]) == "failed")
+        build = client.get(f"/api/v2/workspaces/{workspace['id']}").json()["latest_build"]
+        assert build["job"]["error"] == (
+            "Value must be a valid option. The value is empty, did you forget to set it with a default or "
+            'from user input?; the value "" must be defined as one of options'
+        )
+        stored = client.get(f"/api/v2/workspacebuilds/{build['id']}/parameters").json()
+        assert {"name": "region", "value": ""} in stored  # Coder stores "", not the default
+
+
+def test_dynamic_templates_list_every_bad_value_with_the_providers_words(fresh: SimulatorServer) -> None:
+    values = {
+        "ide": "jupyter",
+        "jupyter_kernel": "",
+        "gpu_count": "2.5",
+        "libraries": '["pandas","sklearn"]',
+        "dataset_bucket": "s3://data",
+    }
+    with api(fresh) as client:
+        response = create(client, "ds", values, template_id=None, template_version_id=DATA_SCIENCE_VERSION_ID)
+        assert response.status_code == 400
+        assert response.json() == {
+            "message": "Unable to validate parameters",
+            "validations": [  # sorted by name
+                {
+                    "field": "gpu_count",
+                    "detail": "Invalid parameter value according to 'validation' block; value \"2.5\" is not a number",
+                },
+                {
+                    "field": "jupyter_kernel",
+                    "detail": "Value must be a valid option. The value is empty, did you forget to set it with a "
+                    'default or from user input?; the value "" must be defined as one of options',
+                },
+                {
+                    "field": "libraries",
+                    "detail": 'Values must be a valid option; Value "[\\"pandas\\",\\"sklearn\\"]" is not a valid '
+                    'option, values "sklearn" are missing from the options',
+                },
+            ],
+        }
+
+
+def test_dynamic_templates_read_values_as_go_does(fresh: SimulatorServer) -> None:
+    values = {"ide": "vscode", "libraries": "null", "dataset_bucket": "s3://data", "gpu_count": "+2"}
+    with api(fresh) as client:
+        response = create(client, "ds", values, template_id=None, template_version_id=DATA_SCIENCE_VERSION_ID)
+        assert response.status_code == 201, response.text
+
+
+def test_a_repeated_name_keeps_the_first_value_on_classic_templates_and_the_last_on_dynamic_ones(
+    fresh: SimulatorServer,
+) -> None:
+    with api(fresh) as client:
+        pairs = [{"name": "cpu", "value": "4"}, {"name": "cpu", "value": "3"}]
+        classic = client.post(
+            "/api/v2/users/me/workspaces",
+            json={"name": "twice", "template_id": DOCKER_ID, "rich_parameter_values": pairs},
+        )
+        assert classic.status_code == 201, classic.text
+        pairs = [
+            {"name": "dataset_bucket", "value": "nope"},
+            {"name": "dataset_bucket", "value": "s3://data"},
+        ]
+        dynamic = client.post(
+            "/api/v2/users/me/workspaces",
+            json={
+                "name": "twice-too",
+                "template_version_id": DATA_SCIENCE_VERSION_ID,
+                "rich_parameter_values": pairs,
+            },
+        )
+        assert dynamic.status_code == 201, dynamic.text
+
+
+def test_a_presets_values_overwrite_the_requests(fresh: SimulatorServer) -> None:
+    """``resolver.go``: "Add preset values (overwrite previous and build values if they exist)"."""
+    presets = fresh_presets(fresh, DATA_SCIENCE_VERSION_ID)
+    jupyter = next(p for p in presets if p["name"] == "Jupyter")
+    with api(fresh) as client:
+        response = client.post(
+            "/api/v2/users/me/workspaces",
+            json={
+                "name": "preset",
+                "template_version_id": DATA_SCIENCE_VERSION_ID,
+                "template_version_preset_id": jupyter["id"],
+                "rich_parameter_values": [{"name": "dataset_bucket", "value": "s3://mine"}],
+            },
+        )
+        assert response.status_code == 201, response.text
+        build_id = response.json()["latest_build"]["id"]
+        stored = {
+            p["name"]: p["value"] for p in client.get(f"/api/v2/workspacebuilds/{build_id}/parameters").json()
+        }
+        assert stored["dataset_bucket"] == "s3://acme-datasets" and stored["ide"] == "jupyter"
+
+
+def fresh_presets(sim: SimulatorServer, version_id: str) -> list[dict[str, Any]]:
+    with api(sim) as client:
+        return client.get(f"/api/v2/templateversions/{version_id}/presets").json()  # type: ignore[no-any-return]
 
 
 def test_conditional_parameters_are_checked_only_when_shown(fresh: SimulatorServer) -> None:
@@ -348,7 +468,8 @@ def test_conditional_parameters_are_checked_only_when_shown(fresh: SimulatorServ
         assert created.status_code == 201, created.text
         shown = {**hidden, "ide": "jupyter"}
         refused = create(client, "ds2", shown, template_id=None, template_version_id=DATA_SCIENCE_VERSION_ID)
-        assert refused.json()["message"] == 'Unable to validate parameter "jupyter_kernel"'
+        assert refused.json()["message"] == "Unable to validate parameters"
+        assert [v["field"] for v in refused.json()["validations"]] == ["jupyter_kernel"]
 
 
 def test_deprecated_templates_refuse_new_workspaces(fresh: SimulatorServer) -> None:

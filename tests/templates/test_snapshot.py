@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import jsonschema
@@ -98,6 +99,11 @@ async def test_committed_fixture_snapshot_matches_the_simulator(simulator: Simul
 
     fixture = Path(__file__).resolve().parents[1] / "fixtures" / "coder-templates.json"
     fresh = replace(await pulled(simulator), deployment_url="https://coder.example.com")
-    assert fixture.read_text(encoding="utf-8") == dump_snapshot(fresh), (
-        "regenerate tests/fixtures/coder-templates.json from the simulator's default data"
-    )
+    copies = [fixture, fixture.parents[1] / "cli" / "fixtures" / "lint" / "coder-templates.json"]
+    if os.environ.get("UPDATE_GOLDEN") == "1":
+        for path in copies:
+            path.write_text(dump_snapshot(fresh), encoding="utf-8")
+    for path in copies:
+        assert path.read_text(encoding="utf-8") == dump_snapshot(fresh), (
+            f"{path} differs from the simulator's default data: run this test with UPDATE_GOLDEN=1"
+        )

@@ -173,10 +173,15 @@ async def test_a_deprecated_template_is_a_readable_400(
     [
         (
             'disk_size: "900"',
-            'parameter "disk_size" ("900", set in spec.coder.params): Disk size must be between 0 and 500',
+            'parameter "disk_size" ("900", set in spec.coder.params): '
+            'can\'t validate build parameter "Disk size (GB)": Disk size must be between 0 and 500',
         ),
         ('region: "mars"', 'parameter "region" ("mars", set in spec.coder.params)'),
-        ('tools: \'["git","emacs"]\'', 'parameter "tools"'),
+        (
+            "tools: git",
+            'parameter "tools" ("git", set in spec.coder.params): '
+            'can\'t validate build parameter "Tools": value "git" is not valid list of strings',
+        ),
     ],
 )
 async def test_validation_errors_name_the_parameter(

@@ -355,6 +355,13 @@ async def list_builds(request: web.Request, actor: UserRecord) -> web.StreamResp
 
 
 @authenticated
+async def get_build_parameters(request: web.Request, actor: UserRecord) -> web.StreamResponse:
+    """``GET /workspacebuilds/{id}/parameters``: the values Coder stored for the build."""
+    _, build = _sim(request).deployment.build(request.match_info["build"], actor)
+    return ok([{"name": name, "value": value} for name, value in build.parameters])
+
+
+@authenticated
 async def create_build(request: web.Request, actor: UserRecord) -> web.StreamResponse:
     deployment = _sim(request).deployment
     body = decode_create_build(await read_json(request))
@@ -513,6 +520,7 @@ def _api_routes() -> list[web.RouteDef]:
         web.get(f"{api}/workspaces/{{workspace}}", get_workspace),
         web.get(f"{api}/workspaces/{{workspace}}/builds", list_builds),
         web.post(f"{api}/workspaces/{{workspace}}/builds", create_build),
+        web.get(f"{api}/workspacebuilds/{{build}}/parameters", get_build_parameters),
     ]
 
 

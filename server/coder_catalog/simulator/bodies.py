@@ -24,6 +24,7 @@ class CreateWorkspaceRequest:
     template_id: str = NIL_UUID
     template_version_id: str = NIL_UUID
     rich_parameter_values: tuple[tuple[str, str], ...] = ()
+    template_version_preset_id: str = NIL_UUID
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +32,7 @@ class CreateBuildRequest:
     transition: str
     template_version_id: str = NIL_UUID
     rich_parameter_values: tuple[tuple[str, str], ...] = ()
+    template_version_preset_id: str = NIL_UUID
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,6 +145,7 @@ def decode_create_workspace(body: Any) -> CreateWorkspaceRequest:
         template_version_id=decoder.uuid("template_version_id"),
         name=decoder.string("name"),
         rich_parameter_values=decoder.build_parameters("rich_parameter_values"),
+        template_version_preset_id=decoder.uuid("template_version_preset_id"),
     )
     problems = []
     for own, other in (("template_id", "template_version_id"), ("template_version_id", "template_id")):
@@ -164,6 +167,7 @@ def decode_create_build(body: Any) -> CreateBuildRequest:
         transition=decoder.string("transition"),
         template_version_id=decoder.uuid("template_version_id"),
         rich_parameter_values=decoder.build_parameters("rich_parameter_values"),
+        template_version_preset_id=decoder.uuid("template_version_preset_id"),
     )
     if request.transition not in TRANSITIONS:
         raise validation_failed(tag_failed("transition", "oneof", request.transition))

@@ -676,6 +676,11 @@ class _Builder:
         classic = raw.get("use_classic_parameter_flow", True)
         if classic and any(p.shown_when for v in versions for p in v.parameters):
             raise self.fail(where, "shown_when needs the dynamic flow (use_classic_parameter_flow: false)")
+        if classic and any(p.parameter.is_multi_select for v in versions for p in v.parameters):
+            # codersdk compares a classic value with each option whole: no JSON list would pass
+            raise self.fail(
+                where, "a multi-select parameter needs the dynamic flow (use_classic_parameter_flow: false)"
+            )
         names = [v.name for v in versions]
         if len(set(names)) != len(names):
             raise self.fail(f"{where}.versions", "version names must be unique")
@@ -742,8 +747,8 @@ class _Builder:
         param = TemplateParameter.from_api(api)
         if param.is_multi_select and not param.options:
             raise self.fail(where, "a multi-select parameter needs options")
-        if not param.required:
-            problem = check_parameter_value(param, param.default_value)
+        if not param.required:  # the template would not import: the provider checks the default
+            problem = check_parameter_value(param, None, dynamic=True)
             if problem is not None:
                 raise self.fail(f"{where}.default_value", f"the default is invalid: {problem.message}")
         return ParameterRecord(param, self._condition(condition, earlier, f"{where}.shown_when"))

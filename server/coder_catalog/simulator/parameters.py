@@ -18,7 +18,7 @@ from coder_catalog.templates.parameter_values import ValueProblem, check_paramet
 class EvaluatedParameter:
     record: ParameterRecord
     given: str | None  # what the caller sent, None when nothing
-    value: str | None  # what Coder uses: the given value, else the default; None when missing
+    value: str | None  # what Coder stores: the given value (even empty), else the default; None when missing
     problem: ValueProblem | None
 
     @property
@@ -26,12 +26,15 @@ class EvaluatedParameter:
         return self.record.name
 
 
-def evaluate(records: Iterable[ParameterRecord], inputs: Mapping[str, str]) -> list[EvaluatedParameter]:
+def evaluate(
+    records: Iterable[ParameterRecord], inputs: Mapping[str, str], *, dynamic: bool = True
+) -> list[EvaluatedParameter]:
     """The shown parameters in author order, each judged with ``check_parameter_value``.
 
     A conditional parameter is shown when its condition holds for the values in effect so
     far (given values, else defaults); values for parameters that are not shown, or that
-    the version does not have, are ignored as Coder ignores them.
+    the version does not have, are ignored as Coder ignores them. ``dynamic`` picks the
+    rule set (the template's flow; Coder's evaluation endpoint always uses the dynamic one).
     """
     in_effect: dict[str, str] = {}
     evaluated: list[EvaluatedParameter] = []
@@ -42,7 +45,7 @@ def evaluate(records: Iterable[ParameterRecord], inputs: Mapping[str, str]) -> l
         value = effective_value(record.parameter, given)
         if value is not None:
             in_effect[record.name] = value
-        problem = check_parameter_value(record.parameter, given)
+        problem = check_parameter_value(record.parameter, given, dynamic=dynamic)
         evaluated.append(EvaluatedParameter(record, given, value, problem))
     return evaluated
 
@@ -53,9 +56,9 @@ def shown_by_default(records: Iterable[ParameterRecord]) -> list[ParameterRecord
 
 
 def diagnostic_summary(problem: ValueProblem) -> str:
-    """The short ``summary`` of a dynamic-parameter diagnostic, after Coder's preview engine."""
-    if problem.kind == "required":
-        return "Required parameter not provided"
-    if problem.kind in ("option", "multi-select"):
-        return "Value must be a valid option"
-    return "Invalid parameter value"
+    """The ``summary`` of a dynamic-parameter diagnostic: the provider's own."""
+    return problem.summary or "Invalid parameter value"
+
+
+def diagnostic_detail(problem: ValueProblem) -> str:
+    return problem.detail or problem.message

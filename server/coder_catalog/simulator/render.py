@@ -18,7 +18,7 @@ from coder_catalog.simulator.data import (
     UserRecord,
     VersionRecord,
 )
-from coder_catalog.simulator.parameters import EvaluatedParameter, diagnostic_summary
+from coder_catalog.simulator.parameters import EvaluatedParameter, diagnostic_detail, diagnostic_summary
 from coder_catalog.simulator.state import Build, Deployment, Workspace, format_time
 from coder_catalog.templates.model import TemplateParameter
 
@@ -218,7 +218,7 @@ class Renderer:
                 {
                     "severity": "error",
                     "summary": diagnostic_summary(evaluated.problem),
-                    "detail": evaluated.problem.message,
+                    "detail": diagnostic_detail(evaluated.problem),
                     "extra": {"code": ""},
                 }
             )

@@ -36,7 +36,6 @@ from coder_catalog.simulator.errors import (
     Validation,
     not_found,
     signed_out,
-    validation_failed,
 )
 from coder_catalog.simulator.parameters import EvaluatedParameter, evaluate, shown_by_default
 from coder_catalog.simulator.search import (
@@ -459,6 +458,14 @@ class Deployment:
                 return workspace
         raise not_found()
 
+    def build(self, build_id: str, actor: UserRecord) -> tuple[Workspace, Build]:
+        """One build by id, with its workspace (deleted ones too); 404 when not visible."""
+        for workspace in self.workspaces.values():
+            for build in workspace.builds:
+                if build.id == build_id.lower() and self.can_see_workspace(actor, workspace):
+                    return workspace, build
+        raise not_found()
+
     def builds(self, workspace_id: str, actor: UserRecord) -> tuple[Workspace, list[Build]]:
         """A workspace (deleted ones too) and its builds, newest first."""
         workspace = self.workspace(workspace_id, actor, include_deleted=True)
@@ -476,7 +483,10 @@ class Deployment:
         if version.importing:
             message = "The provided template version is running. Wait for it to complete importing!"
             raise ApiError(406, message, message)
-        values = self._validated_values(template, version, _first_values(request.rich_parameter_values))
+        given = self._requested_values(
+            template, version, request.rich_parameter_values, request.template_version_preset_id
+        )
+        values, failure = self._validated_values(template, version, given)
         now = self.now()
         workspace = Workspace(
             id=str(uuid.uuid4()),
@@ -487,7 +497,9 @@ class Deployment:
             created_at=now,
             last_used_at=now,
         )
-        workspace.builds.append(self._new_build(workspace, template, version, "start", actor, values, 1))
+        workspace.builds.append(
+            self._new_build(workspace, template, version, "start", actor, values, 1, failure)
+        )
         self.workspaces[workspace.id] = workspace
         return workspace
 
@@ -526,23 +538,55 @@ class Deployment:
                     validations=[Validation("name", "This value is already in use and should be unique.")],
                 )
 
+    @staticmethod
+    def _requested_values(
+        template: TemplateRecord,
+        version: VersionRecord,
+        pairs: Iterable[tuple[str, str]],
+        preset_id: str,
+    ) -> dict[str, str]:
+        """The values a build asks for: a repeated name keeps its first value on the classic flow
+        (codersdk looks the name up) and its last on the dynamic one (a map is filled in order);
+        a preset's values overwrite them (``resolver.go``: "overwrite previous and build values")."""
+        values: dict[str, str] = {}
+        for name, value in pairs:
+            if template.use_classic_parameter_flow:
+                values.setdefault(name, value)
+            else:
+                values[name] = value
+        for preset in version.presets:
+            if preset.id == preset_id:
+                values.update(preset.parameters)
+        return values
+
     def _validated_values(
         self, template: TemplateRecord, version: VersionRecord, given: Mapping[str, str]
-    ) -> tuple[tuple[str, str], ...]:
-        """Each shown parameter judged by Coder's rules; 400 listing every refused value."""
-        evaluated = evaluate(version.parameters, given)
-        problems = [e.problem for e in evaluated if e.problem is not None]
-        if len(problems) == 1:
-            problem = problems[0]
+    ) -> tuple[tuple[tuple[str, str], ...], str | None]:
+        """Each shown parameter judged by Coder's rules, as Coder answers: the values to store and,
+        on the classic flow, the failure the build will meet when the provider refuses a value
+        codersdk let through.
+
+        Classic flow: the first refused parameter, in author order, gives 400 ``Unable to validate
+        parameter "<name>"`` (codersdk's text as detail). Dynamic flow: every refused parameter
+        gives a validation of 400 ``Unable to validate parameters``, sorted by name, each detail
+        ``<summary>; <detail>`` (``coderd/dynamicparameters/error.go``).
+        """
+        dynamic = not template.use_classic_parameter_flow
+        evaluated = evaluate(version.parameters, given, dynamic=dynamic)
+        refused = [e.problem for e in evaluated if e.problem is not None and e.problem.stage == "create"]
+        if refused and dynamic:
+            validations = sorted((Validation(p.parameter, p.message) for p in refused), key=lambda v: v.field)
+            raise ApiError(400, "Unable to validate parameters", validations=validations)
+        if refused:
+            problem = refused[0]
             raise ApiError(
                 400,
                 f'Unable to validate parameter "{problem.parameter}"',
-                problem.message,
-                [Validation(problem.parameter, problem.message)],
+                f"parameter validation failed\n{problem.message}",
             )
-        if problems:
-            raise validation_failed(*(Validation(p.parameter, p.message) for p in problems))
-        return tuple((e.name, e.value or "") for e in evaluated)
+        failures = [e.problem for e in evaluated if e.problem is not None]
+        failure = failures[0].message if failures else None
+        return tuple((e.name, e.value or "") for e in evaluated), failure
 
     def create_build(self, actor: UserRecord, workspace_id: str, request: CreateBuildRequest) -> Build:
         """``POST /workspaces/{id}/builds``: start, stop or delete; 409 while a build is active."""
@@ -552,14 +596,18 @@ class Deployment:
             raise ApiError(409, BUILD_ACTIVE, BUILD_ACTIVE)
         template = self.templates[workspace.template_id]
         version = self._build_version(template, request.template_version_id, previous)
-        values = previous.parameters
+        values, failure = previous.parameters, None
         if request.transition == "start" and (
             request.rich_parameter_values or version.id != previous.template_version_id
         ):
-            merged = {**previous.parameter_map(), **_first_values(request.rich_parameter_values)}
-            values = self._validated_values(template, version, merged)
+            requested = self._requested_values(
+                template, version, request.rich_parameter_values, request.template_version_preset_id
+            )
+            values, failure = self._validated_values(
+                template, version, {**previous.parameter_map(), **requested}
+            )
         build = self._new_build(
-            workspace, template, version, request.transition, actor, values, previous.number + 1
+            workspace, template, version, request.transition, actor, values, previous.number + 1, failure
         )
         workspace.builds.append(build)
         return build
@@ -582,8 +630,17 @@ class Deployment:
         initiator: UserRecord,
         values: tuple[tuple[str, str], ...],
         number: int,
+        failure: str | None = None,
     ) -> Build:
-        fails = template.fail_builds and transition != "delete"
+        """A new build; ``failure``: why the provider will fail it (a value it refuses)."""
+        if transition == "delete":
+            error = None
+        elif failure is not None:
+            error = failure
+        elif template.fail_builds:
+            error = template.failure_message or DEFAULT_FAILURE
+        else:
+            error = None
         return Build(
             id=str(uuid.uuid4()),
             workspace_id=workspace.id,
@@ -596,7 +653,7 @@ class Deployment:
             queue_seconds=self.settings.queue_seconds,
             run_seconds=self._build_seconds(template),
             parameters=values,
-            error=(template.failure_message or DEFAULT_FAILURE) if fails else None,
+            error=error,
         )
 
     def _build_seconds(self, template: TemplateRecord) -> float:
@@ -708,14 +765,6 @@ def _check_not_deprecated(template: TemplateRecord) -> None:
             f'Template "{template.name}" has been deprecated, and cannot be used to create a new workspace.'
         )
         raise ApiError(400, message, template.deprecation_message)
-
-
-def _first_values(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
-    """Coder uses the first value sent for a name and ignores repeats."""
-    values: dict[str, str] = {}
-    for name, value in pairs:
-        values.setdefault(name, value)
-    return values
 
 
 def _apply_template_changes(template: TemplateRecord, changes: Mapping[str, Any]) -> None:

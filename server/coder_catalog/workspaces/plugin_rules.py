@@ -238,6 +238,7 @@ _SOURCES = {
     "repository-url": "the repository URL (workspaces.repoUrlParamKeys)",
     "plugin-default": "the plugin's default",
 }
+PARAMETER_VALIDATION_FAILED = "parameter validation failed"
 _PARAMETER_IN_MESSAGE = re.compile(r'parameter "([^"]+)"')
 
 
@@ -290,7 +291,11 @@ def _field_errors(error: CoderHTTPError) -> list[FieldError]:
     if error.validations:
         return list(error.validations)
     found = _PARAMETER_IN_MESSAGE.search(error.message)
-    return [FieldError(found.group(1), error.detail or error.message)] if found else []
+    if not found:
+        return []
+    # Coder joins a sentinel error with codersdk's ("parameter validation failed\n<why>").
+    detail = (error.detail or "").removeprefix(PARAMETER_VALIDATION_FAILED + "\n")
+    return [FieldError(found.group(1), detail or error.message)]
 
 
 def _field_problem(problem: FieldError, name: str, template: str, params: Mapping[str, ParamValue]) -> str:

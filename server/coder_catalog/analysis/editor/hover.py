@@ -291,17 +291,29 @@ def _validation(param: TemplateParameter) -> str:
 
 def _verdict(param: TemplateParameter, template: Template, value: ParamValue | None) -> str:
     lines = [_value_line(value)]
-    problem = check_parameter_value(param, value.value if value is not None else None)
     given = value.value if value is not None else None
+    dynamic = template.uses_dynamic_parameters
+    problem = check_parameter_value(param, given, dynamic=dynamic)
     if problem is None and given:
         lines.append("Coder accepts it.")
+    elif problem is None and given == "":
+        lines.append("Coder accepts it empty (an empty value is kept: the default does not replace it).")
     elif problem is None:
         used = effective_value(param, given) or ""
         lines.append(f"Coder uses the default {md.code(used)}." if used else "Coder accepts it empty.")
+    elif problem.stage == "build":
+        lines.append("**Coder creates the workspace, then its build fails**: " + md.escape(problem.message))
     else:
         lines.append(f"**Coder rejects it**: {md.escape(problem.message)}")
-    if template.uses_dynamic_parameters:
-        lines.append("The template uses dynamic parameters: Coder's own evaluation has the last word.")
+    if dynamic:
+        lines.append(
+            "The template uses dynamic parameters (the Terraform provider's rules); "
+            "Coder's own evaluation has the last word."
+        )
+    else:
+        lines.append(
+            "The template uses the classic parameter flow (codersdk's rules, then the provider's at build)."
+        )
     return "  \n".join(lines)
 
 

@@ -24,7 +24,7 @@ from coder_catalog.templates.model import DynamicEvaluation, Template, TemplateP
 from coder_catalog.templates.parameter_values import (
     ValueProblem,
     check_parameter_value,
-    regex_portability_notes,
+    regex_reading_difference,
 )
 
 _PROBLEM_RULE = {
@@ -252,11 +252,13 @@ def _value_problems(
         judged_by_coder = set(evaluation.parameter_names) if evaluation is not None else set()
         for name, value in ctx.effective.params.items():
             param = template.parameter(name)
-            if param is None or (names is not None and name not in names) or value.value == "":
+            if param is None or (names is not None and name not in names):
                 continue
+            if param.required and value.value == "":
+                continue  # a required parameter left empty is CC302's
             if name in judged_by_coder:
                 continue  # Coder's own verdict on this value is reported (CC311)
-            problem = check_parameter_value(param, value.value)
+            problem = check_parameter_value(param, value.value, dynamic=template.uses_dynamic_parameters)
             if problem is not None and problem.kind != "required":
                 problems.append((value, param, problem))
         ctx.extra[key] = problems
@@ -274,10 +276,19 @@ def _value_rule(kinds: tuple[str, ...]) -> Check:
             span = value_span(ctx, value)
             if span is None:
                 continue
-            message = f"{param.name}{origin_note(value)}: {problem.message}"
-            yield ctx.finding(span, message, *_value_fixes(value, param))
+            yield ctx.finding(span, value_problem_message(value, problem), *_value_fixes(value, param))
 
     return check
+
+
+def value_problem_message(value: ParamValue, problem: ValueProblem) -> str:
+    """The finding's text: the parameter, where its value comes from, and Coder's own words."""
+    when = (
+        "Coder creates the workspace, then its build fails: "
+        if problem.stage == "build"
+        else "Coder refuses it: "
+    )
+    return f"{problem.parameter}{origin_note(value)}: {when}{problem.message}"
 
 
 def _value_fixes(value: ParamValue, param: TemplateParameter) -> tuple[Fix, ...]:
@@ -311,8 +322,11 @@ def _register_value_rules() -> None:
             "value-not-an-option",
             ("option",),
             "The value is not one of the parameter's options",
-            "A parameter with options accepts exactly one option's value (case-sensitive). Coder rejects "
-            "anything else when the workspace is created.",
+            "A parameter with options accepts exactly one option's value (case-sensitive). An empty value is "
+            'a value too: Coder stores `""` rather than the default, and the Terraform provider refuses it '
+            '("The value is empty, did you forget to set it with a default or from user input?"). On a '
+            "classic template Coder accepts the request and the build fails; on a dynamic-parameter template "
+            "Coder refuses the request. The message is Coder's own.",
             example("coder:\n  templateName: devcontainers\n  params:\n    region: US-East-1"),
             example("coder:\n  templateName: devcontainers\n  params:\n    region: us-east-1"),
         ),
@@ -321,8 +335,10 @@ def _register_value_rules() -> None:
             "invalid-bool",
             ("bool",),
             "A `bool` parameter's value is not `true` or `false`",
-            'Coder accepts exactly `"true"` or `"false"` for `bool` parameters; `yes`, `on` or `True` are '
-            "rejected.",
+            'A classic template accepts exactly `"true"` or `"false"` for a `bool` parameter (codersdk). A '
+            "template on the dynamic-parameter flow reads the value with Go's `strconv.ParseBool`, which also "
+            "takes `1`, `t`, `T`, `TRUE`, `True`, `0`, `f`, `F`, `FALSE`, `False`; `yes` and `on` are refused by "
+            "both.",
             example('coder:\n  templateName: docker\n  params:\n    docker_in_docker: "yes"'),
             example('coder:\n  templateName: docker\n  params:\n    docker_in_docker: "true"'),
         ),
@@ -332,8 +348,12 @@ def _register_value_rules() -> None:
             ("number", "range"),
             "A `number` parameter's value is not a number, or is out of range",
             "A `number` parameter with `validation_min`/`validation_max` needs a base-10 integer within the "
-            "bounds (inclusive); the message is the template's `validation_error` when it has one. Without "
-            "bounds, the value must still parse as a number when the workspace is built.",
+            "bounds (inclusive, Go's `strconv.Atoi`); when the template has a `validation_error`, Coder shows "
+            "it for any refusal, even of a value that is not an integer, with `{min}` and `{max}` (0 when "
+            "unset) and `{value}` filled in. Without bounds the value is read with Go's `strconv.ParseFloat`: "
+            "`1_000`, `0x1p4`, `NaN` and `Inf` are numbers, `1e400` is out of range. On a classic template an "
+            "unbounded value is only read when the build runs: Coder creates the workspace and the build "
+            "fails.",
             _EXAMPLE_NUMBER,
             example('coder:\n  templateName: docker\n  params:\n    memory: "16"'),
         ),
@@ -342,8 +362,12 @@ def _register_value_rules() -> None:
             "regex-mismatch",
             ("regex",),
             "A `string` parameter's value does not match the template's pattern",
-            "Coder searches the template's `validation_regex` (Go RE2) anywhere in the value (an unanchored "
-            "search) and rejects the value when it is not found, with the template's `validation_error`.",
+            "Coder searches the template's `validation_regex` (Go's `regexp`, RE2 syntax) anywhere in the "
+            "value (an unanchored search) and rejects the value when it is not found, with the template's "
+            "`validation_error`. Go's `$` matches only at the very end (a value from a YAML `|` block ends "
+            "with a line break), and `\\d`, `\\w`, `\\s`, `\\b` are ASCII-only: coder-catalog runs the pattern "
+            "with RE2 itself, so the verdict is Go's. The pattern applies even to a value that is one of the "
+            "options: a dynamic-parameter template refuses the request, a classic one fails the build.",
             example('coder:\n  templateName: docker\n  params:\n    dotfiles_uri: "github.com/me/dotfiles"'),
             example(
                 'coder:\n  templateName: docker\n  params:\n    dotfiles_uri: "https://github.com/me/dotfiles"'
@@ -354,8 +378,9 @@ def _register_value_rules() -> None:
             "invalid-list",
             ("list",),
             "A `list(string)` parameter's value is not a JSON array of strings",
-            '`list(string)` values travel as a JSON array in a string, such as `\'["a","b"]\'`. A comma-separated '
-            "string or a YAML list is rejected.",
+            '`list(string)` values travel as a JSON array in a string, such as `\'["a","b"]\'`, read by Go\'s '
+            "`encoding/json`: `null` (no elements) and `null` elements (empty strings) are accepted; a "
+            "comma-separated string, a number element or a YAML list is rejected.",
             example(
                 'coder:\n  templateName: devcontainers\n  params:\n    ide_extensions: "ms-python.python"'
             ),
@@ -369,9 +394,15 @@ def _register_value_rules() -> None:
             ("multi-select",),
             "An element of a multi-select value is not one of the options",
             "A `list(string)` parameter shown as a multi-select accepts a JSON array whose every element is one "
-            "of the options' values.",
-            example('coder:\n  templateName: devcontainers\n  params:\n    tools: \'["git", "emacs"]\''),
-            example('coder:\n  templateName: devcontainers\n  params:\n    tools: \'["git", "node"]\''),
+            "of the options' values (`null` is no element; a `null` element is an empty string, which is not an "
+            "option). Multi-selects exist on dynamic-parameter templates: a classic template compares the whole "
+            "value with each option, so it refuses any list.",
+            example(
+                'coder:\n  templateName: data-science\n  params:\n    libraries: \'["pandas", "sklearn"]\''
+            ),
+            example(
+                'coder:\n  templateName: data-science\n  params:\n    libraries: \'["pandas", "polars"]\''
+            ),
         ),
     ]
     for code, name, kinds, summary, explanation, bad, good in specs:
@@ -465,11 +496,14 @@ def overwritten_by_repository_url(ctx: EntityContext) -> Iterator[Finding]:
     "CC310",
     "regex-portability",
     "info",
-    "The template's pattern reads differently in Go RE2",
+    "Go reads the template's pattern differently from Python",
     explanation="""
-Coder checks `validation_regex` with Go's RE2; coder-catalog checks it with Python's `re`. For the common
-subset they agree; look-arounds, back-references, `\\Z`, possessive quantifiers, POSIX classes and `\\p{...}`
-are read differently or only by one of them, so the verdict on this value may differ from Coder's.
+Coder checks `validation_regex` with Go's `regexp` (RE2 syntax), and so does coder-catalog (with Google's
+RE2): the verdict on the value (CC306) is Go's. Authors often try a pattern in Python, JavaScript or a
+PCRE tester, which read some patterns differently; this note says when the value is one of those cases,
+and why: Go's `$` matches only at the very end of the text (not before a final line break, which a YAML
+`|` block adds), `\\d`, `\\w`, `\\s`, `\\b` are ASCII-only, and look-arounds or back-references do not
+compile at all (Coder then refuses every value).
 """,
     bad="",
     good="",
@@ -482,15 +516,12 @@ def regex_portability(ctx: EntityContext) -> Iterator[Finding]:
         return
     for name, value in ctx.effective.params.items():
         param = template.parameter(name)
-        if param is None or not param.validation_regex or param.options:
+        if param is None or not param.validation_regex or param.type != "string":
             continue
-        notes = regex_portability_notes(param.validation_regex)
-        problem = check_parameter_value(param, value.value) if value.value else None
-        if problem is not None and problem.kind == "regex-invalid":
-            notes.append("Python cannot compile it, so the value was not checked")
+        difference = regex_reading_difference(param.validation_regex, value.value)
         span = value_span(ctx, value)
-        if notes and span is not None:
-            yield ctx.finding(span, f'the pattern of "{name}" ({param.validation_regex}) ' + "; ".join(notes))
+        if difference is not None and span is not None:
+            yield ctx.finding(span, f'the pattern of "{name}" ({param.validation_regex}): {difference}')
 
 
 @rule(
