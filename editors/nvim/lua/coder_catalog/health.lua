@@ -4,7 +4,8 @@ local util = require("coder_catalog.util")
 
 local M = {}
 
--- vim.health (0.9+) or the older `health` module (0.7, 0.8).
+-- vim.health.start/ok/... (0.9+), vim.health.report_* (0.8) or the `health` module over
+-- health#report_* (0.7).
 local health = vim.health or require("health")
 local start = health.start or health.report_start
 local ok = health.ok or health.report_ok
@@ -25,9 +26,9 @@ local function environment()
   return vim.tbl_extend("force", vim.fn.environ(), env)
 end
 
-local function current_file()
+local function current_file(section)
   local name = vim.api.nvim_buf_get_name(0)
-  if name ~= "" and plugin().is_catalog_buffer(0) then
+  if name ~= "" and plugin().is_catalog_buffer(0, section) then
     return name
   end
   return nil
@@ -36,8 +37,10 @@ end
 function M.check()
   start("coder-catalog language server")
   local cp = plugin()
-  local file = current_file()
-  local root = file and util.find_root(file, cp.options.root_markers) or vim.fn.getcwd()
+  -- setup()'s options, else those of vim.lsp.config("coder_catalog", ...) (0.11+).
+  local section, markers = cp.effective_options()
+  local file = current_file(section)
+  local root = file and util.find_root(file, markers) or vim.fn.getcwd()
   local cmd, why = util.server_cmd(cp.options, root)
   if not cmd then
     report_error(why, { "Install it: " .. util.INSTALL_COMMAND, 'or give setup() the command: cmd = { "/path/to/coder-catalog", "serve" }' })
@@ -57,7 +60,7 @@ function M.check()
 
   -- The deployment, as the server resolves it for this project (settings, project file, app-config, ...).
   local config_cmd = vim.list_extend(vim.deepcopy(cli), { "config", "--json" })
-  local url_setting = (cp.section().deployment or {}).accessUrl
+  local url_setting = (section.deployment or {}).accessUrl
   if type(url_setting) == "string" and url_setting ~= "" then
     vim.list_extend(config_cmd, { "--url", url_setting })
   end

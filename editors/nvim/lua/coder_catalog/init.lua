@@ -5,7 +5,9 @@
 --     settings = { deployment = { accessUrl = "https://coder.example.com" } },
 --   })
 --
--- Neovim 0.7 (vim.lsp.start_client + buf_attach_client) and 0.8+ (vim.lsp.start).
+-- Neovim 0.11+: vim.lsp.config + vim.lsp.enable (the same config as the plugin's lsp/coder_catalog.lua,
+-- so `vim.lsp.enable("coder_catalog")` works without setup()); 0.8 to 0.10: vim.lsp.start from a
+-- FileType autocommand; 0.7: vim.lsp.start_client + buf_attach_client.
 
 local util = require("coder_catalog.util")
 
@@ -62,10 +64,13 @@ local defaults = {
 
 M.options = vim.deepcopy(defaults)
 M.clients = {} -- root folder -> client id
+M.configured = false -- setup() was called (else only lsp/coder_catalog.lua and vim.lsp.config apply)
 local warned = {}
 
 -- Client methods are called with `:` from Neovim 0.11 on, with `.` before.
 local method_call = vim.fn.has("nvim-0.11") == 1
+-- vim.lsp.config and vim.lsp.enable (Neovim 0.11+).
+M.has_lsp_config = vim.fn.has("nvim-0.11") == 1 and vim.lsp.config ~= nil and vim.lsp.enable ~= nil
 
 local function call(client, method, ...)
   if method_call then
@@ -126,6 +131,10 @@ local function show_document(_, result, ctx)
   return { success = ok }
 end
 
+local function handlers()
+  return vim.tbl_extend("force", { ["window/showDocument"] = show_document }, M.options.handlers or {})
+end
+
 local function capabilities()
   local caps = vim.lsp.protocol.make_client_capabilities()
   if M.options.capabilities then
@@ -146,13 +155,27 @@ local function live_client(id)
   return nil
 end
 
+local function on_attach(client, bufnr)
+  if M.options.codelens and client.server_capabilities.codeLensProvider then
+    M.enable_codelens(bufnr)
+  end
+  if M.options.on_attach then
+    M.options.on_attach(client, bufnr)
+  end
+end
+
+local function on_init(client)
+  if client.config.root_dir then
+    M.clients[client.config.root_dir] = client.id
+  end
+end
+
 function M.config_for(root)
   local cmd, why = util.server_cmd(M.options, root)
   if not cmd then
     return nil, why
   end
   local section = M.section()
-  local handlers = vim.tbl_extend("force", { ["window/showDocument"] = show_document }, M.options.handlers or {})
   return {
     name = M.NAME,
     cmd = cmd,
@@ -163,15 +186,96 @@ function M.config_for(root)
     settings = { [M.SECTION] = section },
     init_options = { [M.SECTION] = section },
     capabilities = capabilities(),
-    handlers = handlers,
-    on_attach = function(client, bufnr)
-      if M.options.codelens and client.server_capabilities.codeLensProvider then
-        M.enable_codelens(bufnr)
-      end
-      if M.options.on_attach then
-        M.options.on_attach(client, bufnr)
-      end
-    end,
+    handlers = handlers(),
+    on_attach = on_attach,
+    flags = { debounce_text_changes = 100 },
+  }
+end
+
+-- -- Neovim 0.11+: vim.lsp.config ------------------------------------------------------------------------
+
+--- The resolved vim.lsp.config("coder_catalog") (0.11+), or nil.
+local function resolved_config()
+  if not M.has_lsp_config then
+    return nil
+  end
+  local ok, conf = pcall(function()
+    return vim.lsp.config[M.NAME]
+  end)
+  return ok and type(conf) == "table" and conf or nil
+end
+
+--- The `coderCatalog` section and root markers in force: setup()'s, else (vim.lsp.enable without
+--- setup) those given with vim.lsp.config("coder_catalog", { settings = ..., root_markers = ... }).
+function M.effective_options()
+  if M.configured then
+    return M.section(), M.options.root_markers
+  end
+  local conf = resolved_config() or {}
+  local settings = type(conf.settings) == "table" and conf.settings or {}
+  local section = type(settings[M.SECTION]) == "table" and settings[M.SECTION] or settings
+  return section, conf.root_markers or util.ROOT_MARKERS
+end
+
+-- The root last handed to vim.lsp.enable by root_dir, for the 0.11 releases that call `cmd(dispatchers)`
+-- without the config; later ones pass the config, with its root_dir.
+local pending_root
+
+--- `cmd` of the vim.lsp.config: `coder-catalog serve` found for the root (PATH, $VIRTUAL_ENV or the
+--- root's .venv), started in the root.
+local function start_server(dispatchers, config)
+  local root = (type(config) == "table" and type(config.root_dir) == "string" and config.root_dir) or pending_root
+  local cmd = util.server_cmd(M.options, root) or { "coder-catalog", "serve" }
+  local env = M.options.cmd_env or (type(config) == "table" and config.cmd_env) or nil
+  return vim.lsp.rpc.start(cmd, dispatchers, { cwd = root, env = env })
+end
+
+--- `root_dir` of the vim.lsp.config: only catalog buffers get a server, one per project root.
+local function catalog_root(bufnr, on_dir)
+  local section, markers = M.effective_options()
+  if not M.is_catalog_buffer(bufnr, section) then
+    return
+  end
+  local root = util.find_root(vim.fn.fnamemodify(vim.api.nvim_buf_get_name(bufnr), ":p"), markers)
+  local conf = resolved_config()
+  if not conf or conf.cmd == start_server then
+    local cmd, why = util.server_cmd(M.options, root)
+    if not cmd then
+      warn_once("missing", why)
+      return
+    end
+  end
+  pending_root = root
+  on_dir(root)
+end
+
+--- The settings of setup() (also after update_settings) into a client about to start.
+local function before_init(params, config)
+  if not M.configured then
+    return
+  end
+  local section = M.section()
+  -- client.settings is this very table: fill it rather than replace it.
+  config.settings = config.settings or {}
+  config.settings[M.SECTION] = section
+  params.initializationOptions = { [M.SECTION] = section }
+end
+
+--- The configuration for vim.lsp.config (Neovim 0.11+): what lsp/coder_catalog.lua returns and what
+--- setup() registers.
+function M.lsp_config()
+  local section = M.section()
+  return {
+    cmd = start_server,
+    filetypes = { "yaml" },
+    root_dir = catalog_root,
+    settings = { [M.SECTION] = section },
+    init_options = { [M.SECTION] = section },
+    capabilities = capabilities(),
+    handlers = handlers(),
+    before_init = before_init,
+    on_init = on_init,
+    on_attach = on_attach,
     flags = { debounce_text_changes = 100 },
   }
 end
@@ -189,14 +293,16 @@ function M.enable_codelens(bufnr)
   pcall(vim.lsp.codelens.refresh, { bufnr = bufnr })
 end
 
---- Whether the server should look at this buffer.
-function M.is_catalog_buffer(bufnr)
+--- Whether the server should look at this buffer (`section`: the settings, default setup()'s).
+function M.is_catalog_buffer(bufnr, section)
+  bufnr = (bufnr == nil or bufnr == 0) and vim.api.nvim_get_current_buf() or bufnr
   if not vim.api.nvim_buf_is_valid(bufnr) or vim.bo[bufnr].buftype ~= "" then
     return false
   end
+  section = section or M.section()
   local path = vim.api.nvim_buf_get_name(bufnr)
   local lines = M.options.detect_entities and vim.api.nvim_buf_get_lines(bufnr, 0, -1, false) or {}
-  return util.is_catalog_file(path, vim.bo[bufnr].filetype, lines, M.section().catalogGlobs, M.options.detect_entities)
+  return util.is_catalog_file(path, vim.bo[bufnr].filetype, lines, section.catalogGlobs, M.options.detect_entities)
 end
 
 --- Starts (or reuses) the client of the buffer's project root and attaches the buffer; the client id.
@@ -206,7 +312,8 @@ function M.attach(bufnr)
   if path == "" then
     return nil
   end
-  local root = util.find_root(vim.fn.fnamemodify(path, ":p"), M.options.root_markers)
+  local _, markers = M.effective_options()
+  local root = util.find_root(vim.fn.fnamemodify(path, ":p"), markers)
   local existing = live_client(M.clients[root])
   if existing then
     if not vim.lsp.buf_is_attached(bufnr, existing.id) then
@@ -270,7 +377,11 @@ function M.update_settings(settings)
   for _, id in pairs(M.clients) do
     local client = live_client(id)
     if client then
+      -- workspace/configuration answers from client.settings (0.11+) or client.config.settings.
       client.config.settings = { [M.SECTION] = section }
+      if type(client.settings) == "table" then
+        client.settings[M.SECTION] = section
+      end
       call(client, "notify", "workspace/didChangeConfiguration", { settings = { [M.SECTION] = section } })
     end
   end
@@ -550,8 +661,17 @@ function M.setup(opts)
   if opts and opts.root_markers then
     M.options.root_markers = opts.root_markers
   end
+  M.configured = true
   if M.options.user_commands then
     define_commands()
+  end
+  if M.has_lsp_config then
+    -- On top of lsp/coder_catalog.lua; vim.lsp.enable starts it for catalog buffers (FileType yaml).
+    vim.lsp.config(M.NAME, M.lsp_config())
+    if M.options.autostart then
+      vim.lsp.enable(M.NAME)
+    end
+    return
   end
   if not M.options.autostart then
     return

@@ -8,6 +8,7 @@ M.ROOT_MARKERS = { ".git", ".coder-catalog.yaml", ".coder-catalog.yml" }
 M.INSTALL_COMMAND = "pip install coder-catalog"
 
 local is_windows = vim.fn.has("win32") == 1
+local uv = vim.uv or vim.loop -- vim.loop is deprecated from 0.10 on
 local sep = is_windows and "\\" or "/"
 
 function M.basename(path)
@@ -33,7 +34,7 @@ function M.join(...)
 end
 
 function M.exists(path)
-  return vim.loop.fs_stat(path) ~= nil
+  return uv.fs_stat(path) ~= nil
 end
 
 function M.is_executable(path)

@@ -1,0 +1,14 @@
+-- Neovim 0.11+: the configuration of the coder-catalog language server for vim.lsp.config, found on
+-- the runtimepath as lsp/coder_catalog.lua (the convention nvim-lspconfig follows too). With this
+-- folder (editors/nvim) on the runtimepath, no setup() is needed:
+--
+--   vim.lsp.config("coder_catalog", {
+--     settings = { coderCatalog = { deployment = { accessUrl = "https://coder.example.com" } } },
+--   })
+--   vim.lsp.enable("coder_catalog")
+--
+-- It starts `coder-catalog serve` (from PATH, $VIRTUAL_ENV or the project's .venv) for YAML buffers
+-- that are catalog files, one client per project root (.git, .coder-catalog.yaml), with the
+-- plugin's code lenses and window/showDocument handler. setup() registers the same configuration
+-- with its options on top, and adds the :Coder* commands.
+return require("coder_catalog").lsp_config()
