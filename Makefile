@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench fuzz check clean vscode-test
+.PHONY: demo test test-editors bench fuzz check clean vscode-test
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -15,8 +15,12 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/python examples/demo.py
 
-test: $(STAMP) vscode-test differential-deps
+test: $(STAMP) vscode-test differential-deps vscode-e2e-deps
 	$(BIN)/python -m pytest -q
+
+# Only the editor end-to-end tests (tests/editors): VS Code in code-server, Neovim 0.7 and 0.12, Emacs.
+test-editors: $(STAMP) vscode-test vscode-e2e-deps
+	$(BIN)/python -m pytest -q tests/editors
 
 # The VS Code extension (editors/vscode): npm ci (only when package-lock.json changed), a .vsix packaged
 # with vsce (its prepublish step compiles and copies the schemas), then the unit tests under Node's test
@@ -62,6 +66,26 @@ differential-deps:
 		echo "differential-deps: CI=true but Node.js 20+ and npm are missing (.ci/run installs them)" >&2; exit 1; \
 	else \
 		echo "differential-deps: skipped (needs Node.js 20+ and npm; tests/differential will skip)"; \
+	fi
+
+# The VS Code end-to-end test (tests/editors/test_vscode_e2e.py) runs the packaged extension in
+# code-server, driven through Debian's Chromium: its install.sh brings code-server, playwright-core (no
+# browser) and Node.js 24 from the npm registry (only when package-lock.json changed). Skipped without
+# Node.js 20+ and npm (the test then skips too; both fail when CI=true).
+VSCODE_E2E := tests/editors/vscode_e2e
+VSCODE_E2E_DEPS := $(VSCODE_E2E)/node_modules/.installed
+
+$(VSCODE_E2E_DEPS): $(VSCODE_E2E)/package-lock.json $(VSCODE_E2E)/install.sh
+	$(VSCODE_E2E)/install.sh
+
+.PHONY: vscode-e2e-deps
+vscode-e2e-deps:
+	@if command -v npm >/dev/null 2>&1 && node -e 'process.exit(parseInt(process.versions.node, 10) < 20 ? 1 : 0)'; then \
+		$(MAKE) --no-print-directory $(VSCODE_E2E_DEPS); \
+	elif [ "$${CI:-}" = true ]; then \
+		echo "vscode-e2e-deps: CI=true but Node.js 20+ and npm are missing (.ci/run installs them)" >&2; exit 1; \
+	else \
+		echo "vscode-e2e-deps: skipped (needs Node.js 20+ and npm; tests/editors/test_vscode_e2e.py will skip)"; \
 	fi
 
 bench: $(STAMP)

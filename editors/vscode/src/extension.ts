@@ -17,7 +17,6 @@ import {
   RevealOutputChannelOn,
   ServerOptions,
   State,
-  TransportKind,
 } from 'vscode-languageclient/node';
 
 import {
@@ -183,7 +182,8 @@ function createClient(server: Found): LanguageClient {
   const serverOptions: ServerOptions = {
     command: server.command,
     args: server.args,
-    transport: TransportKind.stdio,
+    // No `transport`: stdio without the `--stdio` argument vscode-languageclient adds for
+    // TransportKind.stdio, which `coder-catalog serve` refuses (it talks stdio by default).
     options: {
       cwd: workspaceFolder(),
       env: { ...process.env, ...(config.get<Record<string, string>>('server.env') ?? {}) },

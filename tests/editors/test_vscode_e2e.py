@@ -1,0 +1,342 @@
+"""The VS Code extension (editors/vscode) end to end, in a real VS Code: code-server from npm (VS Code
+served to a browser) with the extension installed from its .vsix, driven through Debian's Chromium
+with playwright-core (tests/editors/vscode_e2e/e2e.mjs).
+
+The extension starts the real language server of this virtual environment, which talks HTTP to the
+Coder simulator. Nothing is mocked: the script types and clicks as a person would and reads the page
+(status bar, Problems panel, suggestion list, hover, light bulb, code lens, quick picks). A screenshot
+of every step goes to tests/editors/artifacts/vscode/ (git-ignored).
+
+Needs ``chromium`` (Debian's) and the packages of tests/editors/vscode_e2e (its install.sh); without
+them the test skips with a ``missing tool:`` reason, a failure when CI=true.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from tests.conftest import MISSING_TOOL
+
+from coder_catalog.simulator.server import SimulatorServer
+
+HERE = Path(__file__).resolve().parent
+REPOSITORY = HERE.parents[1]
+E2E = HERE / "vscode_e2e"
+NODE = E2E / "node_modules" / "node" / "bin" / "node"
+CODE_SERVER = E2E / "node_modules" / "code-server" / "out" / "node" / "entry.js"
+INSTALLED = E2E / "node_modules" / ".installed"
+VSIX = REPOSITORY / "editors" / "vscode" / "coder-catalog.vsix"
+ARTIFACTS = HERE / "artifacts" / "vscode"
+SERVER = Path(sys.executable).parent / "coder-catalog"
+CHROMIUM = os.environ.get("CODER_CATALOG_TEST_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+
+
+def missing() -> str | None:
+    if not os.access(CHROMIUM, os.X_OK):
+        return "chromium is not installed (.ci/run installs Debian's chromium: apt-get install chromium)"
+    if not (INSTALLED.exists() and NODE.exists() and CODE_SERVER.exists()):
+        return "the packages of tests/editors/vscode_e2e are not installed (run tests/editors/vscode_e2e/install.sh)"
+    if not VSIX.exists():
+        return "editors/vscode/coder-catalog.vsix is not built (make vscode-build)"
+    return None
+
+
+pytestmark = pytest.mark.skipif(missing() is not None, reason=f"{MISSING_TOOL}{missing()}")
+
+CATALOG_FILE = """apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata:
+  name: python-project
+  description: The Python API.
+  annotations:
+    backstage.io/source-location: url:https://github.com/acme/python-project/tree/main/
+spec:
+  type: service
+  lifecycle: production
+  owner: team-a
+  coder:
+    templateName: devcontainers
+    mode: Auto
+    params:
+      region: mars-1
+"""
+
+# Settings that keep VS Code quiet and offline: no welcome page, no trust prompt, no recommendations.
+WORKBENCH_SETTINGS: dict[str, Any] = {
+    "workbench.startupEditor": "none",
+    "workbench.tips.enabled": False,
+    "workbench.enableExperiments": False,
+    "security.workspace.trust.enabled": False,
+    "telemetry.telemetryLevel": "off",
+    "update.mode": "none",
+    "extensions.autoCheckUpdates": False,
+    "extensions.autoUpdate": False,
+    "extensions.ignoreRecommendations": True,
+    "chat.disableAIFeatures": True,
+    "workbench.secondarySideBar.defaultVisibility": "hidden",
+    "git.enabled": False,
+    "remote.autoForwardPorts": False,
+    "editor.minimap.enabled": False,
+    "editor.codeLens": True,
+    "editor.lightbulb.enabled": "on",
+}
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    """Ends a process started in a session of its own, with everything it started."""
+    if process.poll() is None:
+        try:
+            os.killpg(process.pid, signal.SIGTERM)
+            process.wait(timeout=10)
+        except (ProcessLookupError, subprocess.TimeoutExpired):
+            pass
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)  # children left behind (extension host, server, chromium)
+    process.wait()
+
+
+def wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(
+                f"code-server exited {process.returncode}:\n{log.read_text(errors='replace')[-3000:]}"
+            )
+        try:
+            with urllib.request.urlopen(f"{url}/healthz", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, OSError):
+            pass
+        time.sleep(0.2)
+    pytest.fail(f"code-server did not answer on {url}:\n{log.read_text(errors='replace')[-3000:]}")
+
+
+def environment(tmp_path: Path) -> dict[str, str]:
+    """code-server's environment: a home of its own, no Coder credential, a plaintext keyring in it."""
+    home = tmp_path / "home"
+    home.mkdir()
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("CODER_", "XDG_", "VIRTUAL_ENV", "VSCODE_", "ELECTRON_", "NODE_", "npm_"))
+    }
+    env.update(
+        {
+            "HOME": str(home),
+            "XDG_CONFIG_HOME": str(home / ".config"),
+            "XDG_DATA_HOME": str(home / ".local" / "share"),
+            "XDG_STATE_HOME": str(home / ".local" / "state"),
+            "XDG_CACHE_HOME": str(home / ".cache"),
+            "CODER_CONFIG_DIR": str(tmp_path / "no-coder-cli"),
+            # The linked token goes to a file under the temporary home, never to a real secret store.
+            "PYTHON_KEYRING_BACKEND": "keyrings.alt.file.PlaintextKeyring",
+        }
+    )
+    return env
+
+
+@pytest.fixture
+def artifacts() -> Path:
+    shutil.rmtree(ARTIFACTS, ignore_errors=True)
+    ARTIFACTS.mkdir(parents=True)
+    return ARTIFACTS
+
+
+@pytest.fixture
+def code_server(tmp_path: Path, simulator: SimulatorServer) -> Iterator[dict[str, Any]]:
+    """code-server with the extension installed and set up for the simulator, serving a catalog folder."""
+    env = environment(tmp_path)
+    user_data = tmp_path / "user-data"
+    extensions = tmp_path / "extensions"
+    base = [
+        str(NODE),
+        str(CODE_SERVER),
+        "--user-data-dir",
+        str(user_data),
+        "--extensions-dir",
+        str(extensions),
+    ]
+    base += ["--config", str(tmp_path / "code-server.yaml")]
+    installed = subprocess.run(
+        [*base, "--install-extension", str(VSIX)], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert installed.returncode == 0 and "successfully installed" in installed.stdout, (
+        installed.stdout + installed.stderr
+    )
+
+    settings: dict[str, Any] = {
+        **WORKBENCH_SETTINGS,
+        "coderCatalog.deployment.accessUrl": simulator.url,
+        "coderCatalog.workspaces.repoUrlParamKeys": ["repo_url"],
+    }
+    (user_data / "User").mkdir(parents=True, exist_ok=True)
+    settings_file = user_data / "User" / "settings.json"
+    settings_file.write_text(json.dumps(settings, indent=2), encoding="utf-8")
+    # coderCatalog.server.path is machine-scoped: VS Code reads it from the remote (machine) settings
+    # when the extension runs on a server, as in code-server.
+    (user_data / "Machine").mkdir(parents=True, exist_ok=True)
+    (user_data / "Machine" / "settings.json").write_text(
+        json.dumps({"coderCatalog.server.path": str(SERVER)}), encoding="utf-8"
+    )
+
+    folder = tmp_path / "repo"
+    folder.mkdir()
+    (folder / "catalog-info.yaml").write_text(CATALOG_FILE, encoding="utf-8")
+    # The driver writes coderCatalog.rules here (code-server does not see the user settings file change
+    # on disk; it watches the workspace's).
+    (folder / ".vscode").mkdir()
+    workspace_settings = folder / ".vscode" / "settings.json"
+    workspace_settings.write_text("{}", encoding="utf-8")
+
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    log = tmp_path / "code-server.log"
+    flags = [
+        "--bind-addr",
+        f"127.0.0.1:{port}",
+        "--auth",
+        "none",
+        "--disable-telemetry",
+        "--disable-update-check",
+    ]
+    flags += [
+        "--disable-workspace-trust",
+        "--disable-getting-started-override",
+        "--disable-proxy",
+        str(folder),
+    ]
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [*base, *flags],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+    try:
+        wait_until_up(url, process, log)
+        yield {
+            "url": f"{url}/?folder={folder}",
+            "settings_file": workspace_settings,
+            "log": log,
+            "env": env,
+            "user_data": user_data,
+        }
+    finally:
+        stop(process)
+
+
+def run_driver(
+    tmp_path: Path, config: dict[str, Any], env: dict[str, str]
+) -> tuple[int, dict[str, Any], str]:
+    config_file = tmp_path / "driver.json"
+    results = tmp_path / "results.json"
+    config_file.write_text(json.dumps({**config, "results": str(results)}), encoding="utf-8")
+    driver = subprocess.Popen(
+        [str(NODE), str(E2E / "e2e.mjs"), str(config_file)],
+        cwd=E2E,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        start_new_session=True,  # chromium is in its session: stop() ends it too
+    )
+    try:
+        output, _ = driver.communicate(timeout=300)
+    except subprocess.TimeoutExpired:
+        output = b"(the driver timed out)"
+    finally:
+        stop(driver)
+    report = json.loads(results.read_text(encoding="utf-8")) if results.exists() else {}
+    return driver.returncode, report, output.decode(errors="replace")
+
+
+def explain(code: int, report: dict[str, Any], output: str, log: Path) -> str:
+    steps = [(s["name"], s["done"], s["seconds"]) for s in report.get("steps") or []]
+    console = "\n".join(f"  {line}" for line in (report.get("console") or [])[-10:])
+    return (
+        f"driver exited {code}\nerror: {report.get('error')}\nsteps (name, done, seconds): {steps}\n"
+        f"screenshots: {ARTIFACTS}\nbrowser console errors (last 10):\n{console}\n"
+        f"driver output (last 2,000 characters):\n{output[-2000:]}\n"
+        f"code-server log (last 2,000 characters):\n{log.read_text(errors='replace')[-2000:]}"
+    )
+
+
+@pytest.mark.timeout(420)  # code-server's start, the driver (at most 300 s) and the stops
+def test_vscode_extension_in_code_server(
+    simulator: SimulatorServer, code_server: dict[str, Any], tmp_path: Path, artifacts: Path
+) -> None:
+    config = {
+        "url": code_server["url"],
+        "chromium": CHROMIUM,
+        "browserProfile": str(tmp_path / "chromium-profile"),
+        "artifacts": str(artifacts),
+        "settingsFile": str(code_server["settings_file"]),
+        "token": simulator.token,
+        "file": "catalog-info.yaml",
+        "expectProblems": ["CC105", "CC303"],
+        "expectTemplates": ["docker", "devcontainers", "data-science"],
+        "expectParams": ["branch", "disk_size", "ide_extensions"],
+        "expectHover": "Build a workspace from the repository",
+        "expectWorkspaces": ["python-api", "python-api-eu"],
+        "toggleRule": "CC303",
+        "timeoutMs": 60000,
+    }
+    code, report, output = run_driver(tmp_path, config, code_server["env"])
+    log: Path = code_server["log"]
+    assert code == 0 and report.get("ok"), explain(code, report, output, log)
+    steps = {s["name"]: s["detail"] for s in report["steps"]}
+
+    # The extension activated and started `coder-catalog serve` (no account linked yet).
+    assert "Link Coder account" in steps["activated"]["status"]
+    # Coder: Link Account took the token; the server checked it against the simulator.
+    host = simulator.url.removeprefix("http://")
+    assert steps["linked"]["status"].endswith(f"alice @ {host}"), steps["linked"]
+    # The Problems panel: the findings on their lines, with their codes.
+    listed = {(p["code"], p["line"], p["column"], p["severity"]) for p in steps["problems"]["problems"]}
+    assert {("CC105", 14, 11, "error"), ("CC303", 16, 15, "error")} <= listed, listed
+    # Completion of the simulator's templates and of the template's parameters; hover.
+    assert {"docker", "devcontainers", "data-science"} <= set(steps["completion-template"]["shown"])
+    # repo_url is not offered: the plugin fills it from the repository (repoUrlParamKeys).
+    assert {"branch", "disk_size", "ide_extensions"} <= set(steps["completion-params"]["shown"])
+    assert "repo_url" not in steps["completion-params"]["shown"]
+    assert "devcontainer.json" in steps["hover"]["hover"]
+    # The light bulb's quick fix changed the text.
+    assert steps["quickfix"]["line"].strip() == "mode: auto"
+    # The workspace lens over spec.coder and the quick pick of Coder: Show Workspaces.
+    assert "workspace" in steps["lens"]["lens"]
+    rows = "\n".join(steps["workspaces"]["rows"])
+    assert "python-api" in rows and "python-api-eu" in rows, rows
+    # A coderCatalog.rules change re-validated the open file: CC303 left, then came back as a warning.
+    assert all(p["code"] != "CC303" for p in steps["setting-off"]["problems"])
+    assert any(
+        p["code"] == "CC303" and p["severity"] == "warning" for p in steps["setting-warning"]["problems"]
+    )
+
+    # The server really asked the simulator, with the linked token.
+    assert any(r["path"] == "/api/v2/users/me" and r["status"] == 200 for r in simulator.requests())
+    # No token in what the run left readable: the report, the driver's output, code-server's log.
+    for text in (json.dumps(report), output, log.read_text(errors="replace")):
+        assert simulator.token not in text
