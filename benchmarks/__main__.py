@@ -10,6 +10,7 @@ from benchmarks import (
     lint_requests,
     lint_throughput,
     lsp_speed,
+    startup,
     versus_yaml_language_server,
 )
 from coder_catalog.runtime import relax_garbage_collector
@@ -24,6 +25,7 @@ for name, run in (
     ("language_server_over_stdio", lsp_speed.run),
     ("coder_access", coder_access.run_all),
     ("versus_yaml_language_server", versus_yaml_language_server.run),
+    ("startup", startup.run),
 ):
     print(f"running {name}...", file=sys.stderr, flush=True)
     results[name] = run()

@@ -10,25 +10,19 @@ No token is ever printed.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import getpass
 import json
 import sys
-import webbrowser
 from collections.abc import Coroutine
-from dataclasses import replace
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from coder_catalog.accounts.credentials import Credential
 from coder_catalog.accounts.errors import (
     AccountError,
     MalformedToken,
     NoKeyring,
     OAuthNotConfigured,
 )
-from coder_catalog.accounts.linking import LinkResult, link_token, token_page, unlink
-from coder_catalog.accounts.oauth import OAuthSignIn, oauth_app, refresh_if_due, revoke
 from coder_catalog.cli.common import (
     EXIT_FAILED,
     EXIT_OK,
@@ -37,10 +31,15 @@ from coder_catalog.cli.common import (
     CommandError,
     settings_from_args,
 )
-from coder_catalog.coder.client import CoderClient
-from coder_catalog.coder.errors import CoderError, CoderUnreachable, Unauthorized
-from coder_catalog.coder.models import User
-from coder_catalog.settings import Settings, SettingsError, resolve_settings
+
+if TYPE_CHECKING:
+    from coder_catalog.accounts.credentials import Credential
+    from coder_catalog.accounts.linking import LinkResult
+    from coder_catalog.coder.models import User
+    from coder_catalog.settings import Settings
+
+# The accounts, the keyring, the Coder client and asyncio are imported by the functions that use
+# them, not when the parser is built (issue 18).
 
 T = TypeVar("T")
 _USAGE_ERRORS = (MalformedToken, NoKeyring, OAuthNotConfigured)
@@ -102,6 +101,10 @@ def _deployment(args: argparse.Namespace) -> tuple[Settings, str]:
 def _own_oauth_app(args: argparse.Namespace, settings: Settings) -> Settings:
     """Drop ``deployment.oauth`` when the URL given on the command line is another deployment than
     the one the settings name: its client secret must not go to another deployment."""
+    from dataclasses import replace
+
+    from coder_catalog.settings import SettingsError, resolve_settings
+
     if settings.oauth is None or not args.url:
         return settings
     try:
@@ -113,6 +116,10 @@ def _own_oauth_app(args: argparse.Namespace, settings: Settings) -> Settings:
 
 def _run(call: Coroutine[Any, Any, T]) -> T:
     """Run an account call, turning its failures into command errors with the right exit code."""
+    import asyncio
+
+    from coder_catalog.coder.errors import CoderError, CoderUnreachable
+
     try:
         return asyncio.run(call)
     except _USAGE_ERRORS as exc:
@@ -129,6 +136,8 @@ def _run(call: Coroutine[Any, Any, T]) -> T:
 
 
 def run_login(args: argparse.Namespace) -> int:
+    from coder_catalog.accounts.linking import link_token
+
     settings, url = _deployment(args)
     if args.oauth:
         result = _run(_oauth_login(args, settings, url))
@@ -142,6 +151,8 @@ def run_login(args: argparse.Namespace) -> int:
 
 
 def _read_token(args: argparse.Namespace, url: str) -> str:
+    from coder_catalog.accounts.linking import token_page
+
     if args.token_stdin:
         return sys.stdin.readline()
     print(
@@ -155,6 +166,11 @@ def _read_token(args: argparse.Namespace, url: str) -> str:
 
 
 async def _oauth_login(args: argparse.Namespace, settings: Settings, url: str) -> LinkResult:
+    import asyncio
+    import webbrowser
+
+    from coder_catalog.accounts.oauth import OAuthSignIn, oauth_app
+
     sign_in = OAuthSignIn(
         url, oauth_app(settings.oauth), ca_bundle=settings.ca_bundle, allow_file_store=args.allow_file_store
     )
@@ -187,6 +203,11 @@ def _print_linked(result: LinkResult, url: str) -> None:
 
 
 def run_logout(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from coder_catalog.accounts.linking import unlink
+    from coder_catalog.accounts.oauth import revoke
+
     settings, url = _deployment(args)
     try:
         result, accounts = unlink(url)
@@ -212,6 +233,9 @@ def run_logout(args: argparse.Namespace) -> int:
 
 
 def run_whoami(args: argparse.Namespace) -> int:
+    from coder_catalog.accounts.linking import token_page
+    from coder_catalog.accounts.oauth import refresh_if_due
+
     settings, url = _deployment(args)
     credential = _run(refresh_if_due(url, settings_oauth=settings.oauth, ca_bundle=settings.ca_bundle))
     if credential is None:
@@ -236,6 +260,9 @@ def run_whoami(args: argparse.Namespace) -> int:
 
 
 async def _me(url: str, credential: Credential, ca_bundle: str | None) -> User:
+    from coder_catalog.coder.client import CoderClient
+    from coder_catalog.coder.errors import Unauthorized
+
     async with CoderClient(url, credential, ca_bundle=ca_bundle) as client:
         try:
             return await client.me()

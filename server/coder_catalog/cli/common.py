@@ -6,16 +6,18 @@ import argparse
 import os
 from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
-from pathlib import Path
-from typing import Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
-from coder_catalog.accounts.oauth import current_credential
-from coder_catalog.coder.cache import TemplateCache
-from coder_catalog.coder.client import CoderClient
-from coder_catalog.coder.errors import CoderError, CoderUnreachable, InsecureDeploymentURL
-from coder_catalog.settings import Settings, SettingsError, resolve_settings
-from coder_catalog.templates.model import TemplateCatalog
-from coder_catalog.templates.snapshot import SnapshotError, SnapshotTemplates
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from coder_catalog.coder.client import CoderClient
+    from coder_catalog.settings import Settings
+    from coder_catalog.templates.model import TemplateCatalog
+
+# The Coder client, the accounts and the settings are imported by the functions that use them: every
+# subcommand imports this module to build its parser, and `--version` or `lint --offline` do without
+# httpx, asyncio or the keyring (issue 18).
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -54,6 +56,11 @@ def add_deployment_flags(parser: argparse.ArgumentParser, *, snapshot: bool = Tr
         )
 
 
+def add_common_flags(parser: argparse.ArgumentParser) -> None:
+    """The flags of the workspace commands (``workspaces``, ``open``, ``create``, ``start``, ``stop``)."""
+    add_deployment_flags(parser, snapshot=False)
+
+
 def overrides_from_args(args: argparse.Namespace) -> dict[str, Any]:
     """The settings the deployment flags override, in the project file's shape."""
     overrides: dict[str, Any] = {}
@@ -67,6 +74,8 @@ def overrides_from_args(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def settings_from_args(args: argparse.Namespace, path: str | None = None) -> Settings:
+    from coder_catalog.settings import SettingsError, resolve_settings
+
     try:
         return resolve_settings(path, overrides=overrides_from_args(args))
     except SettingsError as exc:
@@ -74,6 +83,10 @@ def settings_from_args(args: argparse.Namespace, path: str | None = None) -> Set
 
 
 def open_client(settings: Settings) -> CoderClient:
+    from coder_catalog.accounts.oauth import current_credential
+    from coder_catalog.coder.client import CoderClient
+    from coder_catalog.coder.errors import CoderError, InsecureDeploymentURL
+
     if not settings.access_url:
         raise CommandError(
             "no Coder deployment is configured: pass --url, set CODER_URL, or set deployment.accessUrl "
@@ -94,6 +107,9 @@ def open_client(settings: Settings) -> CoderClient:
 
 
 def template_source(settings: Settings, client: CoderClient | None) -> TemplateSource:
+    from coder_catalog.coder.cache import TemplateCache
+    from coder_catalog.templates.snapshot import SnapshotTemplates
+
     if settings.templates_snapshot:
         return SnapshotTemplates(settings.templates_snapshot)
     if client is None:
@@ -105,6 +121,9 @@ async def run_coder(
     call: Callable[[], Awaitable[T]], cleanup: AbstractAsyncContextManager[Any] | None = None
 ) -> T:
     """Run a Coder call, turning its failures into command errors with the right exit code."""
+    from coder_catalog.coder.errors import CoderError, CoderUnreachable
+    from coder_catalog.templates.snapshot import SnapshotError
+
     try:
         if cleanup is not None:
             async with cleanup:

@@ -6,7 +6,6 @@ import argparse
 import json
 from typing import Any
 
-from coder_catalog.accounts import resolve_credential
 from coder_catalog.cli.common import EXIT_OK, add_deployment_flags, settings_from_args
 
 
@@ -21,6 +20,8 @@ def register(commands: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from coder_catalog.accounts import resolve_credential  # not when building the parser (issue 18)
+
     settings = settings_from_args(args, args.path)
     credential = resolve_credential(settings.access_url)
     data = settings.to_dict()

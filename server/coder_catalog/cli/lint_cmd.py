@@ -9,18 +9,13 @@ and the deployment could not be asked; 141 stdout was closed first (``| head``, 
 from __future__ import annotations
 
 import argparse
-import difflib
 import json
 import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-from coder_catalog.analysis.documents import split_lines
-from coder_catalog.analysis.findings import SEVERITY_RANK
-from coder_catalog.analysis.rules import rule_setting_problem
-from coder_catalog.analysis.rules.yaml_problems import NOT_CHECKED
 from coder_catalog.cli.common import (
     EXIT_FAILED,
     EXIT_OK,
@@ -30,11 +25,12 @@ from coder_catalog.cli.common import (
     add_deployment_flags,
     overrides_from_args,
 )
-from coder_catalog.cli.lint_engine import DeploymentRequired, LintOptions, LintReport, lint
-from coder_catalog.cli.lint_formats import json_document, render_github, render_text
-from coder_catalog.cli.lint_progress import ProgressBar
-from coder_catalog.cli.lint_sarif import sarif_document
-from coder_catalog.settings import SEVERITIES, SettingsError, resolve_settings
+
+if TYPE_CHECKING:
+    from coder_catalog.cli.lint_engine import LintOptions, LintReport
+
+# The analysis, the settings and the report formats are imported when the command runs, not when the
+# parser is built: `coder-catalog --version` and the other subcommands do without them (issue 18).
 
 FORMATS = ("text", "json", "sarif", "github")
 FAIL_ON = ("error", "warning", "info")
@@ -104,6 +100,8 @@ def register(commands: Any) -> None:
 
 
 def run_lint(args: argparse.Namespace) -> int:
+    from coder_catalog.cli.lint_engine import LintOptions
+
     _check_combinations(args)
     overrides = lint_overrides(args)
     _check_overrides(overrides)
@@ -146,6 +144,9 @@ def lint_overrides(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _parse_rule(text: str) -> tuple[str, str]:
+    from coder_catalog.analysis.rules import rule_setting_problem
+    from coder_catalog.settings import SEVERITIES
+
     given, equals, severity = text.partition("=")
     code, severity = given.strip().upper(), severity.strip().lower()
     if not equals or not code or severity not in SEVERITIES:
@@ -160,6 +161,8 @@ def _parse_rule(text: str) -> tuple[str, str]:
 
 def _check_overrides(overrides: dict[str, Any]) -> None:
     """Bad flag values are a usage error at once (a bad project file only stops its own files)."""
+    from coder_catalog.settings import SettingsError, resolve_settings
+
     try:
         resolve_settings(None, overrides=overrides)
     except SettingsError as error:
@@ -168,6 +171,9 @@ def _check_overrides(overrides: dict[str, Any]) -> None:
 
 
 def _run(options: LintOptions) -> LintReport:
+    from coder_catalog.cli.lint_engine import DeploymentRequired, lint
+    from coder_catalog.cli.lint_progress import ProgressBar
+
     bar = ProgressBar(sys.stderr) if ProgressBar.wanted(sys.stderr) else None
     try:
         return lint(options, progress=bar)
@@ -213,13 +219,21 @@ def render(
     unsafe_fixes: bool = False,
     verbose: bool = False,
 ) -> None:
+    from coder_catalog.cli.lint_formats import json_document, render_github, render_text
+
     if output_format == "text":
         render_text(report, out, color=color, fixing=fixing, unsafe_fixes=unsafe_fixes, verbose=verbose)
     elif output_format == "github":
         render_github(report, out, fixing=fixing, unsafe_fixes=unsafe_fixes)
     else:
         root = source_root(report)
-        document = json_document(report) if output_format == "json" else sarif_document(report, root)
+        document: Any
+        if output_format == "json":
+            document = json_document(report)
+        else:
+            from coder_catalog.cli.lint_sarif import sarif_document
+
+            document = sarif_document(report, root)
         json.dump(document, out, indent=2, ensure_ascii=False)
         out.write("\n")
 
@@ -253,11 +267,18 @@ def _write_diffs(report: LintReport, out: TextIO) -> bool:
 
 
 def _diff(before: str, after: str, name: str) -> Iterator[str]:
+    import difflib
+
+    from coder_catalog.analysis.documents import split_lines
+
     for line in difflib.unified_diff(split_lines(before), split_lines(after), f"a/{name}", f"b/{name}"):
         yield line if line.endswith(("\n", "\r")) else line + "\n\\ No newline at end of file\n"
 
 
 def exit_code(report: LintReport, fail_on: str, *, diff_changed: bool | None = None) -> int:
+    from coder_catalog.analysis.findings import SEVERITY_RANK
+    from coder_catalog.analysis.rules.yaml_problems import NOT_CHECKED
+
     if report.config_errors or report.file_errors:
         return EXIT_USAGE
     if any(f.code in NOT_CHECKED for file in report.files for f in file.findings):

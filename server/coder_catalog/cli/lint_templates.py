@@ -9,19 +9,21 @@ never fail the lint; they only leave those values unevaluated.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from coder_catalog.accounts.oauth import refresh_if_due
-from coder_catalog.analysis.analyze import CoderUsage
 from coder_catalog.analysis.templates import TemplateData
-from coder_catalog.coder.cache import TemplateCache
-from coder_catalog.coder.client import CoderClient
-from coder_catalog.coder.errors import CoderError, CoderHTTPError, CoderUnreachable, Forbidden, Unauthorized
-from coder_catalog.settings import OAuthClient, Settings
-from coder_catalog.templates.model import DynamicEvaluation, Template, TemplateCatalog
-from coder_catalog.templates.snapshot import SnapshotError, load_snapshot
+
+if TYPE_CHECKING:
+    from coder_catalog.analysis.analyze import CoderUsage
+    from coder_catalog.coder.client import CoderClient
+    from coder_catalog.coder.errors import CoderError
+    from coder_catalog.settings import OAuthClient, Settings
+    from coder_catalog.templates.model import DynamicEvaluation, Template, TemplateCatalog
+
+# asyncio, the Coder client, the accounts and the snapshot's schema check are imported when a
+# deployment or a snapshot is asked: `lint --offline` does without them (issue 18).
 
 OFFLINE_HINT = "set --templates SNAPSHOT to lint offline"
 
@@ -79,11 +81,15 @@ def load_templates(
         else:
             loaded[source] = OFFLINE
     if deployments:
+        import asyncio
+
         loaded.update(asyncio.run(_from_deployments(deployments, env)))
     return loaded
 
 
 def _from_snapshot(snapshot: Snapshot) -> LoadedTemplates:
+    from coder_catalog.templates.snapshot import SnapshotError, load_snapshot
+
     try:
         catalog = load_snapshot(snapshot.path)
     except SnapshotError as exc:
@@ -97,6 +103,8 @@ def _from_snapshot(snapshot: Snapshot) -> LoadedTemplates:
 async def _from_deployments(
     deployments: dict[Deployment, list[CoderUsage]], env: Mapping[str, str]
 ) -> dict[Source, LoadedTemplates]:
+    import asyncio
+
     keys = list(deployments)
     results = await asyncio.gather(*(_from_deployment(key, deployments[key], env) for key in keys))
     return dict(zip(keys, results, strict=True))
@@ -105,6 +113,11 @@ async def _from_deployments(
 async def _from_deployment(
     deployment: Deployment, usages: list[CoderUsage], env: Mapping[str, str]
 ) -> LoadedTemplates:
+    from coder_catalog.accounts.oauth import refresh_if_due
+    from coder_catalog.coder.cache import TemplateCache
+    from coder_catalog.coder.client import CoderClient
+    from coder_catalog.coder.errors import CoderError
+
     if not usages:
         return OFFLINE  # no file uses Coder: nothing to ask
     credential = await refresh_if_due(
@@ -127,6 +140,8 @@ async def _from_deployment(
 
 def failure_reason(exc: CoderError, url: str, *, has_credential: bool) -> str:
     """One clear sentence on why the templates of ``url`` could not be listed."""
+    from coder_catalog.coder.errors import CoderHTTPError, CoderUnreachable, Forbidden, Unauthorized
+
     if isinstance(exc, Unauthorized):
         if not has_credential:
             return (
@@ -165,6 +180,8 @@ class DynamicEvaluations:
 async def evaluate_dynamic(
     client: CoderClient, catalog: TemplateCatalog, usages: list[CoderUsage]
 ) -> DynamicEvaluations:
+    import asyncio
+
     evaluations = DynamicEvaluations()
     pairs = _dynamic_pairs(catalog, usages)
     if not pairs or client.credential is None:

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
 from typing import Any
 
-from coder_catalog.accounts.redact import RedactingFilter
 from coder_catalog.cli.common import CommandError
 
 
@@ -22,6 +20,9 @@ def register(commands: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    import logging
+
+    from coder_catalog.accounts.redact import RedactingFilter
     from coder_catalog.lsp.server import create_server
 
     handler: logging.Handler = (

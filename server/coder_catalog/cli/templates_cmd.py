@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from coder_catalog.cli.common import (
     EXIT_OK,
@@ -17,9 +17,9 @@ from coder_catalog.cli.common import (
     settings_from_args,
     template_source,
 )
-from coder_catalog.coder.cache import TemplateCache
-from coder_catalog.templates.model import Template, TemplateCatalog
-from coder_catalog.templates.snapshot import snapshot_document, write_snapshot
+
+if TYPE_CHECKING:
+    from coder_catalog.templates.model import Template, TemplateCatalog
 
 DEFAULT_SNAPSHOT = "coder-templates.json"
 
@@ -47,6 +47,8 @@ def register(commands: Any) -> None:
 def run_list(args: argparse.Namespace) -> int:
     import asyncio
 
+    from coder_catalog.templates.snapshot import snapshot_document
+
     settings = settings_from_args(args)
     client = None if settings.templates_snapshot else open_client(settings)
     source = template_source(settings, client)
@@ -69,6 +71,9 @@ def run_list(args: argparse.Namespace) -> int:
 
 def run_pull(args: argparse.Namespace) -> int:
     import asyncio
+
+    from coder_catalog.coder.cache import TemplateCache
+    from coder_catalog.templates.snapshot import write_snapshot
 
     settings = settings_from_args(args)
     client = open_client(settings)

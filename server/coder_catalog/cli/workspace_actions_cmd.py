@@ -20,30 +20,24 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import webbrowser
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from coder_catalog.cli.common import EXIT_FAILED, EXIT_OK, CommandError, display_path, overrides_from_args
-from coder_catalog.cli.lint_engine import LintOptions, lint
-from coder_catalog.cli.workspace_targets import (
-    BuildProgress,
-    Clients,
-    FoundEntity,
+from coder_catalog.cli.common import (
+    EXIT_FAILED,
+    EXIT_OK,
+    CommandError,
     add_common_flags,
-    find_entity,
-    is_interactive,
-    run_workspaces,
+    display_path,
+    overrides_from_args,
 )
-from coder_catalog.workspaces.model import WorkspaceInfo
-from coder_catalog.workspaces.plugin_rules import cannot_create_reason, create_link
-from coder_catalog.workspaces.readiness import creation_blockers, refusal
-from coder_catalog.workspaces.service import (
-    Transition,
-    WorkspaceError,
-    WorkspaceService,
-    already_done,
-    pick_for_transition,
-)
+
+if TYPE_CHECKING:
+    from coder_catalog.cli.workspace_targets import Clients, FoundEntity
+    from coder_catalog.workspaces.model import WorkspaceInfo
+    from coder_catalog.workspaces.service import Transition, WorkspaceService
+
+# The catalog reading, lint, the workspace rules and the Coder client are imported by the functions
+# that use them, not when the parser is built (issue 18).
 
 
 def register(commands: Any) -> None:
@@ -90,6 +84,9 @@ def register(commands: Any) -> None:
 
 
 def run_open(args: argparse.Namespace) -> int:
+    from coder_catalog.cli.workspace_targets import find_entity, run_workspaces
+    from coder_catalog.workspaces.service import WorkspaceError
+
     found = find_entity(args.entity, args)
 
     async def work(clients: Clients) -> WorkspaceInfo:
@@ -111,6 +108,8 @@ def run_open(args: argparse.Namespace) -> int:
 def show_page(url: str, print_only: bool, prefix: str = "") -> None:
     print(f"{prefix}{url}")
     if not print_only and sys.stdout.isatty():
+        import webbrowser
+
         webbrowser.open(url)
 
 
@@ -118,6 +117,9 @@ def show_page(url: str, print_only: bool, prefix: str = "") -> None:
 
 
 def run_create(args: argparse.Namespace) -> int:
+    from coder_catalog.cli.workspace_targets import find_entity, run_workspaces
+    from coder_catalog.workspaces.plugin_rules import cannot_create_reason, create_link
+
     found = find_entity(args.entity, args)
     effective = found.entity.effective
     if not args.force:
@@ -137,6 +139,9 @@ def run_create(args: argparse.Namespace) -> int:
 
 def _refuse_what_lint_rejects(found: FoundEntity, args: argparse.Namespace) -> None:
     """Run lint's analysis on the entity's file; its errors in the entity stop the creation (exit 1)."""
+    from coder_catalog.cli.lint_engine import LintOptions, lint
+    from coder_catalog.workspaces.readiness import creation_blockers, refusal
+
     report = lint(LintOptions(paths=(str(found.path),), overrides=overrides_from_args(args)))
     checked = next((f for f in report.files if f.analysis is not None), None)
     if checked is None:
@@ -185,6 +190,8 @@ async def _create(clients: Clients, found: FoundEntity, args: argparse.Namespace
 
 def _create_anyway(found: FoundEntity, existing: list[WorkspaceInfo], args: argparse.Namespace) -> bool:
     """Offer the existing workspace instead: asked on a terminal, shown (not created) elsewhere."""
+    from coder_catalog.cli.workspace_targets import is_interactive
+
     first = existing[0]
     names = ", ".join(w.label for w in existing)
     print(f"{found.entity.ref} already has a workspace of template {found.entity.template_name}: {names}")
@@ -211,6 +218,9 @@ def run_stop(args: argparse.Namespace) -> int:
 
 
 def _transition(args: argparse.Namespace, transition: Transition) -> int:
+    from coder_catalog.cli.workspace_targets import find_entity, run_workspaces
+    from coder_catalog.workspaces.service import already_done
+
     found = find_entity(args.entity, args)
 
     async def work(clients: Clients) -> int:
@@ -230,6 +240,8 @@ def _transition(args: argparse.Namespace, transition: Transition) -> int:
 async def _workspace_for(
     service: WorkspaceService, found: FoundEntity, reference: str | None, transition: Transition
 ) -> WorkspaceInfo:
+    from coder_catalog.workspaces.service import WorkspaceError, pick_for_transition
+
     if reference:
         try:
             return await service.find(found.entity, reference)
@@ -253,6 +265,8 @@ async def _workspace_for(
 
 
 async def _wait(service: WorkspaceService, workspace: WorkspaceInfo) -> WorkspaceInfo:
+    from coder_catalog.cli.workspace_targets import BuildProgress
+
     async with BuildProgress(workspace.name) as progress:
         progress.update(workspace)
         return await service.wait(workspace, progress.update)

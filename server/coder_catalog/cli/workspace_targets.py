@@ -22,7 +22,6 @@ from coder_catalog.cli.common import (
     EXIT_UNREACHABLE,
     EXIT_USAGE,
     CommandError,
-    add_deployment_flags,
     display_path,
     open_client,
     overrides_from_args,
@@ -36,10 +35,6 @@ from coder_catalog.workspaces.model import WorkspaceInfo
 from coder_catalog.workspaces.service import WorkspaceError, WorkspaceService
 
 T = TypeVar("T")
-
-
-def add_common_flags(parser: argparse.ArgumentParser) -> None:
-    add_deployment_flags(parser, snapshot=False)
 
 
 @dataclass(frozen=True, eq=False)

@@ -8,24 +8,21 @@ be read; 3 the deployment could not be reached.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from coder_catalog.cli.common import EXIT_OK, EXIT_USAGE, CommandError, display_path
-from coder_catalog.cli.workspace_targets import (
-    Clients,
-    FoundEntity,
-    add_common_flags,
-    exit_code_of,
-    read_catalog,
-    run_workspaces,
-)
-from coder_catalog.workspaces.model import EntityWorkspaces
-from coder_catalog.workspaces.service import WorkspaceError
+from coder_catalog.cli.common import EXIT_OK, EXIT_USAGE, CommandError, add_common_flags, display_path
 
-Outcome = EntityWorkspaces | WorkspaceError
+if TYPE_CHECKING:
+    from coder_catalog.cli.workspace_targets import Clients, FoundEntity
+    from coder_catalog.workspaces.model import EntityWorkspaces
+    from coder_catalog.workspaces.service import WorkspaceError
+
+    Outcome = EntityWorkspaces | WorkspaceError
+
+# The catalog reading and the Coder client are imported when the command runs, not when the parser
+# is built (issue 18).
 
 
 def register(commands: Any) -> None:
@@ -48,6 +45,11 @@ def register(commands: Any) -> None:
 
 
 def run_list(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from coder_catalog.cli.workspace_targets import exit_code_of, read_catalog, run_workspaces
+    from coder_catalog.workspaces.service import WorkspaceError
+
     catalog = read_catalog(args.paths or ["."], args, everyone=args.all)
     for problem in catalog.problems:
         print(f"coder-catalog: {problem}", file=sys.stderr)
@@ -70,6 +72,8 @@ def run_list(args: argparse.Namespace) -> int:
 
 
 async def _list_one(clients: Clients, found: FoundEntity) -> Outcome:
+    from coder_catalog.workspaces.service import WorkspaceError
+
     try:
         return await (await clients.service(found.settings)).list_for(found.entity)
     except WorkspaceError as exc:
@@ -82,6 +86,8 @@ COLUMNS = ("NAME", "STATUS", "OUTDATED", "LAST USED", "TEMPLATE", "OWNER", "URL"
 
 
 def entity_text(found: FoundEntity, outcome: Outcome) -> str:
+    from coder_catalog.workspaces.service import WorkspaceError
+
     entity = found.entity
     head = f"{found.where}  {entity.ref}  (template {entity.template_name or '-'}, {entity.mode} mode)"
     if isinstance(outcome, WorkspaceError):
@@ -110,6 +116,8 @@ def entity_text(found: FoundEntity, outcome: Outcome) -> str:
 
 
 def entity_json(found: FoundEntity, outcome: Outcome) -> dict[str, Any]:
+    from coder_catalog.workspaces.service import WorkspaceError
+
     entity = found.entity
     document: dict[str, Any] = {
         "file": display_path(found.path),

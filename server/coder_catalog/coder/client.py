@@ -14,18 +14,17 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import ipaddress
 import json
 import random
 import ssl
 import time
-from collections.abc import AsyncIterator, Generator, Mapping
+from collections.abc import AsyncIterator, Callable, Generator, Mapping
 from contextlib import asynccontextmanager
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlsplit
-
-import httpx
 
 from coder_catalog import __version__
 from coder_catalog.accounts.credentials import Credential, Secret
@@ -53,6 +52,12 @@ from coder_catalog.coder.models import (
 )
 from coder_catalog.settings.model import origin_of
 from coder_catalog.templates.model import Preset, Template, TemplateParameter
+
+if TYPE_CHECKING:
+    import httpx
+
+# httpx is imported when a client is made (or a request sent), not with this module: the language
+# server answers `initialize` and the CLI builds its parser without it (issue 18).
 
 API = "/api/v2"
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
@@ -84,16 +89,23 @@ def check_deployment_url(url: str) -> str:
     return url.strip().rstrip("/")
 
 
-class _SessionTokenAuth(httpx.Auth):
-    """Adds the token header, only for requests to the credential's own origin."""
+@functools.cache
+def _session_token_auth() -> Callable[[Credential], httpx.Auth]:
+    """The httpx.Auth class below, made on first use (httpx is imported then)."""
+    import httpx
 
-    def __init__(self, credential: Credential) -> None:
-        self._credential = credential
+    class _SessionTokenAuth(httpx.Auth):
+        """Adds the token header, only for requests to the credential's own origin."""
 
-    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        if origin_of(str(request.url)) == self._credential.origin:
-            request.headers[TOKEN_HEADER] = self._credential.token.reveal()
-        yield request
+        def __init__(self, credential: Credential) -> None:
+            self._credential = credential
+
+        def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+            if origin_of(str(request.url)) == self._credential.origin:
+                request.headers[TOKEN_HEADER] = self._credential.token.reveal()
+            yield request
+
+    return _SessionTokenAuth
 
 
 def create_workspace_request(
@@ -151,9 +163,11 @@ class CoderClient:
                 verify = ssl.create_default_context(cafile=ca_bundle)
             except (OSError, ssl.SSLError) as exc:
                 raise TLSFailure(f"cannot read the CA bundle {ca_bundle}: {exc.__class__.__name__}") from None
+        import httpx
+
         self._http = httpx.AsyncClient(
             base_url=self.url,
-            auth=_SessionTokenAuth(credential) if credential else None,
+            auth=_session_token_auth()(credential) if credential else None,
             headers={"Accept": "application/json", "User-Agent": f"coder-catalog/{__version__}"},
             timeout=httpx.Timeout(timeout, connect=connect_timeout),
             follow_redirects=False,
@@ -330,6 +344,8 @@ class CoderClient:
 
     @asynccontextmanager
     async def _slot(self) -> AsyncIterator[None]:
+        import httpx
+
         async with self._semaphore:
             try:
                 yield

@@ -14,13 +14,14 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from coder_catalog.accounts.credentials import Secret
 from coder_catalog.coder.client import CoderClient
 from coder_catalog.coder.errors import CoderHTTPError, NotFound, UnexpectedResponse
+
+if TYPE_CHECKING:
+    import httpx  # imported by the client when it is made (issue 18)
 
 METADATA_PATH = "/.well-known/oauth-authorization-server"
 AUTHORIZE_PATH = "/oauth2/authorize"

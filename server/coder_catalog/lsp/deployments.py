@@ -20,15 +20,17 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from coder_catalog.accounts import Credential, resolve_credential
 from coder_catalog.analysis.templates import TemplateData
-from coder_catalog.coder.cache import TemplateCache
-from coder_catalog.coder.client import CoderClient
 from coder_catalog.coder.errors import CoderError, CoderUnreachable, InsecureDeploymentURL, Unauthorized
 from coder_catalog.settings import AccessURLError, Settings, origin_of
 from coder_catalog.templates.model import DynamicEvaluation
-from coder_catalog.templates.snapshot import SnapshotError, load_snapshot
+
+if TYPE_CHECKING:
+    from coder_catalog.coder.cache import TemplateCache
+    from coder_catalog.coder.client import CoderClient
 
 log = logging.getLogger(__name__)
 
@@ -104,6 +106,9 @@ class SnapshotProvider(TemplateProvider):
     def data(self) -> TemplateData:
         if self._data is None:
             assert self.key.snapshot is not None
+            # the snapshot's schema check (jsonschema) only when a snapshot is configured (issue 18)
+            from coder_catalog.templates.snapshot import SnapshotError, load_snapshot
+
             try:
                 self._data = TemplateData(load_snapshot(self.key.snapshot))
             except SnapshotError as exc:
@@ -180,6 +185,9 @@ class LiveProvider(TemplateProvider):
     def _open_client(self) -> None:
         url = self.key.access_url
         assert url is not None
+        from coder_catalog.coder.cache import TemplateCache
+        from coder_catalog.coder.client import CoderClient
+
         try:
             credential = self._credential_for(url)
             self._client = CoderClient(url, credential, ca_bundle=self.key.ca_bundle, timeout=10.0)

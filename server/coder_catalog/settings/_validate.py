@@ -7,15 +7,16 @@ import functools
 import json
 import re
 from collections.abc import Iterable, Iterator
-from typing import Any
-
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import ValidationError
+from typing import TYPE_CHECKING, Any
 
 from ..schemas import load_schema
 from ._yaml import JsonPath, LoadedYAML, Span
 from .errors import SettingsError
 from .model import AccessURLError, normalize_access_url
+
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import ValidationError
 
 __all__ = [
     "SCHEMA_NAME",
@@ -41,13 +42,18 @@ _ALIASES: dict[JsonPath, dict[str, str]] = {
 
 @functools.lru_cache(maxsize=1)
 def project_validator() -> Draft202012Validator:
-    """A validator for ``.coder-catalog.yaml`` data (and editor/CLI overrides)."""
+    """A validator for ``.coder-catalog.yaml`` data (and editor/CLI overrides).
+
+    jsonschema is imported here, on the first validation of data that is not empty: start-up
+    without a settings file does without it (issue 18)."""
+    from jsonschema import Draft202012Validator
+
     return Draft202012Validator(load_schema(SCHEMA_NAME))
 
 
 def project_keys() -> tuple[str, ...]:
     """The top-level keys of ``.coder-catalog.yaml`` (and of the editor's ``coderCatalog`` section)."""
-    return tuple(project_validator().schema["properties"])
+    return tuple(load_schema(SCHEMA_NAME)["properties"])
 
 
 def describe_path(path: Iterable[str | int]) -> str:
@@ -270,6 +276,8 @@ def validate_settings_data(
 
     ``loaded`` gives positions (a parsed file); without it errors have no line/column.
     """
+    if isinstance(data, dict) and not data:
+        return []  # the schema requires no key (tests/settings check it): no need for jsonschema
     collector = _Collector(file=file, loaded=loaded, root_name=root_name, source=source)
     best: dict[tuple[Any, ...], tuple[int, SettingsError]] = {}
     for schema_error in project_validator().iter_errors(data):
