@@ -96,8 +96,8 @@ fuzz: $(STAMP)
 	CODER_CATALOG_FUZZ_EXAMPLES=3000 $(BIN)/python -m pytest -q tests/reliability/test_fuzzed_edits.py tests/reliability/test_fuzzed_sessions.py
 
 check: $(STAMP)
-	$(BIN)/ruff check server tests benchmarks examples
-	$(BIN)/ruff format --check server tests benchmarks examples
+	$(BIN)/ruff check server tests benchmarks examples ci
+	$(BIN)/ruff format --check server tests benchmarks examples ci
 	$(BIN)/mypy
 
 clean:

@@ -25,6 +25,8 @@ CASES = {
     "lint.json": ["--format", "json"],
     "lint.sarif": ["--format", "sarif"],
     "lint-github.txt": ["--format", "github"],
+    "lint-gitlab.json": ["--format", "gitlab"],
+    "lint-junit.xml": ["--format", "junit"],
     "lint-offline.txt": ["--offline", "--fail-on", "warning"],
 }
 

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 # The analysis, the settings and the report formats are imported when the command runs, not when the
 # parser is built: `coder-catalog --version` and the other subcommands do without them (issue 18).
 
-FORMATS = ("text", "json", "sarif", "github")
+FORMATS = ("text", "json", "sarif", "github", "gitlab", "junit")
 FAIL_ON = ("error", "warning", "info")
 
 
@@ -45,7 +45,13 @@ def register(commands: Any) -> None:
     )
     parser.add_argument("paths", nargs="*", metavar="PATH", help="files and folders to check (default: .)")
     output = parser.add_argument_group("output")
-    output.add_argument("--format", choices=FORMATS, default="text", help="how to report (default: text)")
+    output.add_argument(
+        "--format",
+        choices=FORMATS,
+        default="text",
+        help="how to report: text, json, sarif (GitHub code scanning), github (workflow annotations), "
+        "gitlab (Code Quality report), junit (JUnit XML) (default: text)",
+    )
     output.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE instead of stdout")
     output.add_argument(
         "--color",
@@ -225,11 +231,19 @@ def render(
         render_text(report, out, color=color, fixing=fixing, unsafe_fixes=unsafe_fixes, verbose=verbose)
     elif output_format == "github":
         render_github(report, out, fixing=fixing, unsafe_fixes=unsafe_fixes)
+    elif output_format == "junit":
+        from coder_catalog.cli.lint_junit import render_junit
+
+        render_junit(report, out)
     else:
         root = source_root(report)
         document: Any
         if output_format == "json":
             document = json_document(report)
+        elif output_format == "gitlab":
+            from coder_catalog.cli.lint_gitlab import gitlab_document
+
+            document = gitlab_document(report, root)
         else:
             from coder_catalog.cli.lint_sarif import sarif_document
 

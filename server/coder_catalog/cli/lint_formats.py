@@ -1,5 +1,6 @@
 """How ``lint`` shows its findings: ``text`` for people, ``json`` for scripts, ``github`` for
-workflow annotations (``sarif`` is in :mod:`lint_sarif`).
+workflow annotations (``sarif``, ``gitlab`` and ``junit`` are in :mod:`lint_sarif`,
+:mod:`lint_gitlab` and :mod:`lint_junit`).
 
 Positions shown are 1-based lines and columns counted in characters (Unicode code points),
 a byte order mark not counted; a range's end is the position just after its last character.

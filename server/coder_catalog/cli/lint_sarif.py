@@ -126,11 +126,11 @@ def _region(finding: Finding, file: LintedFile) -> dict[str, int]:
 
 
 def _fingerprint(uri: str, finding: Finding, file: LintedFile, lines: list[str]) -> str:
-    parts = [uri, finding.code, entity_of(finding, file.analysis) or "", _offending_text(finding, lines)]
+    parts = [uri, finding.code, entity_of(finding, file.analysis) or "", offending_text(finding, lines)]
     return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()[:32]
 
 
-def _offending_text(finding: Finding, lines: list[str]) -> str:
+def offending_text(finding: Finding, lines: list[str]) -> str:
     """The text in the finding's span (its line's text for an empty span), whitespace-normalised."""
     start, end = finding.span.start, finding.span.end
     if start.line >= len(lines):
