@@ -139,10 +139,13 @@ def run_nvim(
     session_token: str | None,
     *,
     plugin: bool = True,
+    path: str | None = None,
+    extra_env: dict[str, str] | None = None,
+    timeout: float = 150,
     **config: Any,
 ) -> tuple[int, dict[str, Any], str]:
-    """Run one scenario of e2e.lua (with the plugin on the runtimepath unless ``plugin`` is false); the exit
-    status, its report and Neovim's output."""
+    """Run one scenario of e2e.lua (with the plugin on the runtimepath unless ``plugin`` is false; PATH is
+    ``path``, else this venv's bin folder first); the exit status, its report and Neovim's output."""
     results = tmp_path / f"{scenario}-results.json"
     config_file = tmp_path / f"{scenario}-config.json"
     settings = {"scenario": scenario, "results": str(results), **config}
@@ -160,7 +163,7 @@ def run_nvim(
             "XDG_STATE_HOME": str(home / ".local" / "state"),
             "XDG_CACHE_HOME": str(home / ".cache"),
             # The plugin finds `coder-catalog` on PATH, as it would for a user who pip-installed it.
-            "PATH": f"{SERVER_BIN}{os.pathsep}{env.get('PATH', '')}",
+            "PATH": path if path is not None else f"{SERVER_BIN}{os.pathsep}{env.get('PATH', '')}",
             "CODER_CONFIG_DIR": str(tmp_path / "no-coder-cli"),
             "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
             "CODER_CATALOG_E2E": str(config_file),
@@ -168,6 +171,7 @@ def run_nvim(
     )
     if session_token is not None:
         env["CODER_SESSION_TOKEN"] = session_token
+    env.update(extra_env or {})
     try:
         done = subprocess.run(
             [nvim.path, "--headless", "--clean", "-n", "-c", f"luafile {SCRIPT}"],
@@ -176,7 +180,7 @@ def run_nvim(
             stdin=subprocess.DEVNULL,
             capture_output=True,
             text=True,
-            timeout=150,
+            timeout=timeout,
         )
     except subprocess.TimeoutExpired as exc:
         report = results.read_text(encoding="utf-8") if results.exists() else "(no report)"
@@ -390,3 +394,107 @@ def test_neovim_lsp_config_recipe_from_the_docs(
         assert "WARNING" not in health and "ERROR" not in health, health
     assert report["deprecations"] == []
     assert any(r["path"].startswith("/api/v2/") and r["status"] == 200 for r in simulator.requests())
+
+
+@dataclass(frozen=True)
+class ServerWheel:
+    wheel: Path  # this project's wheel
+    links: Path  # it and every dependency, for `pip install --no-index --find-links`
+    version: str
+
+
+@pytest.fixture(scope="session")
+def server_wheel(tmp_path_factory: pytest.TempPathFactory) -> ServerWheel:
+    """This project's wheel, built once per session, and its dependencies downloaded once (from the
+    package index, for this Python), so that each Neovim installs it offline."""
+    folder = tmp_path_factory.mktemp("server-wheel")
+    pip = [sys.executable, "-m", "pip", "--disable-pip-version-check"]
+    built = subprocess.run(
+        [*pip, "wheel", "--no-deps", "-q", "-w", str(folder / "wheel"), str(REPOSITORY)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert built.returncode == 0, built.stdout + built.stderr
+    (wheel,) = (folder / "wheel").glob("coder_catalog-*.whl")
+    links = folder / "links"
+    downloaded = subprocess.run(
+        [*pip, "download", "-q", "-d", str(links), str(wheel)], capture_output=True, text=True, timeout=600
+    )
+    assert downloaded.returncode == 0, downloaded.stdout + downloaded.stderr
+    return ServerWheel(wheel, links, wheel.name.split("-")[1])
+
+
+def path_without_server() -> str:
+    """PATH without this venv's bin folder and any other folder with a ``coder-catalog``."""
+    venv_bin = SERVER_BIN.resolve()
+    kept = [
+        d
+        for d in os.environ.get("PATH", "").split(os.pathsep)
+        if d and Path(d).resolve() != venv_bin and shutil.which("coder-catalog", path=d) is None
+    ]
+    return os.pathsep.join(kept)
+
+
+def python_to_name(path: str) -> str | None:
+    """None when the plugin will find a Python of this one's version on ``path`` (python3 first, as it
+    looks), for which the dependencies were downloaded; else this venv's base interpreter, to name in
+    setup({ python = ... })."""
+    found = shutil.which("python3", path=path) or shutil.which("python", path=path)
+    if found:
+        probe = subprocess.run(
+            [found, "-c", f"import sys; print(sys.version_info[:2] == {tuple(sys.version_info[:2])})"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        if probe.stdout.strip() == "True":
+            return None
+    return os.path.realpath(getattr(sys, "_base_executable", sys.executable))
+
+
+def test_neovim_installs_the_server(
+    nvim: Nvim, server_wheel: ServerWheel, simulator: SimulatorServer, tmp_path: Path
+) -> None:
+    """No coder-catalog on PATH or in the project: :CoderCatalogInstall <wheel> makes a virtual
+    environment in stdpath("data") (refusing a Python older than 3.11 first), installs the wheel (its
+    dependencies from a local copy of the index, through pip's usual --find-links), starts the server for
+    the open catalog file, whose diagnostics arrive; :checkhealth names the server's source and version.
+    Installing again updates the same environment and restarts the client."""
+    root = project(
+        tmp_path / "repo",
+        {"catalog-info.yaml": entity("python-project", "    templateName: dokker\n    mode: Auto\n")},
+    )
+    search = path_without_server()
+    old_python = None
+    if sys.platform != "win32":
+        old_python = tmp_path / "old-python"
+        old_python.write_text("#!/bin/sh\necho 3.10.12\n", encoding="utf-8")
+        old_python.chmod(0o755)
+    code, report, output = run_nvim(
+        nvim,
+        tmp_path,
+        "install",
+        simulator.token,
+        path=search,
+        extra_env={"PIP_NO_INDEX": "1", "PIP_FIND_LINKS": str(server_wheel.links)},
+        timeout=400,
+        file=str(root / "catalog-info.yaml"),
+        root=str(root),
+        url=simulator.url,
+        settings={"deployment": {"accessUrl": simulator.url}},
+        wheel=str(server_wheel.wheel),
+        version=server_wheel.version,
+        old_python=str(old_python) if old_python else None,
+        python=python_to_name(search),
+    )
+    assert code == 0 and report.get("ok"), explain(code, report, output)
+    steps = {s["name"]: s["detail"] for s in report["steps"]}
+    data = tmp_path / "home" / ".local" / "share" / "nvim" / "coder-catalog" / "venv"
+    assert Path(steps["installed"]["server"]).parent.parent == data, steps["installed"]
+    assert {"CC105", "CC201"} <= set(steps["diagnostics"]["codes"])
+    health = steps["checkhealth"]["report"]
+    assert "(from :CoderCatalogInstall)" in health and f"coder-catalog {server_wheel.version}" in health, (
+        health
+    )
+    assert report["deprecations"] == []

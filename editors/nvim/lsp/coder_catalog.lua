@@ -7,8 +7,9 @@
 --   })
 --   vim.lsp.enable("coder_catalog")
 --
--- It starts `coder-catalog serve` (from PATH, $VIRTUAL_ENV or the project's .venv) for YAML buffers
--- that are catalog files, one client per project root (.git, .coder-catalog.yaml), with the
--- plugin's code lenses and window/showDocument handler. setup() registers the same configuration
--- with its options on top, and adds the :Coder* commands.
+-- It starts `coder-catalog serve` (from PATH, $VIRTUAL_ENV, the project's .venv, else the one
+-- require("coder_catalog").install() put into stdpath("data")) for YAML buffers that are catalog
+-- files, one client per project root (.git, .coder-catalog.yaml), with the plugin's code lenses and
+-- window/showDocument handler. setup() registers the same configuration with its options on top, and
+-- adds the :Coder* commands (:CoderCatalogInstall among them).
 return require("coder_catalog").lsp_config()

@@ -1,7 +1,7 @@
 -- End-to-end scenarios for the Neovim plugin, run by tests/editors/test_neovim.py:
 --   nvim --headless --clean -n -c "luafile tests/editors/nvim/e2e.lua"
 -- with CODER_CATALOG_E2E naming a JSON file: {scenario, plugin, results, file, url, ...}.
--- Real editor, real server (found on PATH by the plugin), real HTTP to the simulator. The only stand-in
+-- Real editor, real server (found on PATH by the plugin, or installed by :CoderCatalogInstall), real HTTP to the simulator. The only stand-in
 -- is the user: vim.ui.select answers from a script, and pages "opened" are recorded instead of
 -- starting a browser.
 -- Writes {ok, steps, skipped, error, deprecations} to the results file and exits with cquit (0 ok,
@@ -542,7 +542,99 @@ local function scenario_recipe()
   step("clients", { clients = #vim.lsp.get_clients({ name = "coder_catalog" }) })
 end
 
-local scenarios = { edit = scenario_edit, workspaces = scenario_workspaces, accounts = scenario_accounts, recipe = scenario_recipe }
+-- -- scenario: :CoderCatalogInstall -------------------------------------------------------------------
+
+--- No server anywhere (PATH without it, no .venv): the plugin says so; :CoderCatalogInstall with a Python
+--- older than 3.11 says that; then it installs the wheel (config.wheel) into stdpath("data"), and the
+--- buffer gets a client of that server, with diagnostics, and :checkhealth names it.
+local function scenario_install()
+  local notes = {}
+  vim.notify = function(message, level)
+    table.insert(notes, { message = tostring(message), level = level or vim.log.levels.INFO })
+  end
+  local function wait_note(ms, pattern, what, since)
+    local found
+    wait(ms, function()
+      for i = (since or 0) + 1, #notes do
+        if notes[i].message:find(pattern) then
+          found = notes[i]
+          return true
+        end
+        check(notes[i].level ~= vim.log.levels.ERROR, "while waiting for %s: %s", what, notes[i].message)
+      end
+      return false
+    end, what)
+    return found
+  end
+  local cc = setup({ python = config.old_python ~= vim.NIL and config.old_python or nil })
+  local util = require("coder_catalog.util")
+  local bufnr = open(config.file)
+  vim.wait(500)
+  check(cc.client_for(bufnr) == nil, "a client started without a server")
+  local missing = wait_note(5000, "not found", "the message that the server is missing")
+  check(missing.message:find(":CoderCatalogInstall", 1, true) ~= nil, "missing: %s", missing.message)
+  check(util.find_server(cc.options, config.root) == nil, "a server was found: %s", vim.inspect(util.find_server(cc.options, config.root)))
+  step("missing", { message = missing.message })
+
+  local command = "CoderCatalogInstall " .. vim.fn.fnameescape(config.wheel)
+  if config.old_python then
+    local since = #notes
+    vim.cmd(command)
+    local refused
+    wait(30000, function()
+      for i = since + 1, #notes do
+        if notes[i].level == vim.log.levels.ERROR then
+          refused = notes[i].message
+        end
+      end
+      return refused ~= nil
+    end, "the install to refuse an old Python")
+    check(refused:find("3.10.12", 1, true) and refused:find("3.11 or later", 1, true), "old Python: %s", refused)
+    step("old python", { message = refused })
+  end
+
+  cc.options.python = config.python ~= vim.NIL and config.python or nil -- nil: the first 3.11+ on PATH
+  local since = #notes
+  vim.cmd(command)
+  local installed = wait_note(240000, "installed coder%-catalog", "the installation to finish", since)
+  local found = util.find_server(cc.options, config.root)
+  check(found ~= nil and found.source == "install", "server after install: %s", vim.inspect(found))
+  check(vim.startswith(found.path, vim.fn.stdpath("data")), "installed server %s", found.path)
+  step("installed", { message = installed.message, server = found.path, notes = notes })
+
+  -- The buffer opened before gets a client of the installed server, without being opened again.
+  local client = attached_client(cc, bufnr)
+  if type(client.config.cmd) == "table" then
+    check(client.config.cmd[1] == found.path, "client cmd %s", vim.inspect(client.config.cmd))
+  end
+  wait(30000, function()
+    return has_code(bufnr, "CC105") and has_code(bufnr, "CC201")
+  end, "diagnostics CC105 and CC201 from the installed server")
+  step("diagnostics", { codes = codes(bufnr) })
+  checkhealth({
+    "OK.*server: " .. vim.pesc(found.path) .. " serve %(from :CoderCatalogInstall%)",
+    "OK.*version: coder%-catalog " .. vim.pesc(config.version),
+  })
+
+  -- Again (an update): the same environment, and the running client is replaced by a new one.
+  local cfg = util.join(util.install_dir(), "pyvenv.cfg")
+  local made = uv.fs_stat(cfg).mtime
+  since = #notes
+  vim.cmd(command)
+  wait_note(240000, "installed coder%-catalog", "the second installation to finish", since)
+  local restarted
+  wait(30000, function()
+    restarted = cc.client_for(bufnr)
+    return restarted ~= nil and restarted.id ~= client.id and restarted.server_capabilities ~= nil
+  end, "a new client after the second installation")
+  check(vim.deep_equal(uv.fs_stat(cfg).mtime, made), "the virtual environment was made again")
+  wait(30000, function()
+    return has_code(bufnr, "CC105") and has_code(bufnr, "CC201")
+  end, "diagnostics from the restarted server")
+  step("reinstalled", { client = restarted.id, before = client.id, codes = codes(bufnr) })
+end
+
+local scenarios = { edit = scenario_edit, workspaces = scenario_workspaces, accounts = scenario_accounts, recipe = scenario_recipe, install = scenario_install }
 
 local ok, err = xpcall(scenarios[config.scenario], debug.traceback)
 if ok then

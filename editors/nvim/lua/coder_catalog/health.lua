@@ -1,4 +1,5 @@
--- :checkhealth coder_catalog: server found, its version, the deployment reachable, an account linked.
+-- :checkhealth coder_catalog: the server found (and where it comes from), its version, the deployment
+-- reachable, an account linked.
 
 local util = require("coder_catalog.util")
 
@@ -41,12 +42,21 @@ function M.check()
   local section, markers = cp.effective_options()
   local file = current_file(section)
   local root = file and util.find_root(file, markers) or vim.fn.getcwd()
-  local cmd, why = util.server_cmd(cp.options, root)
-  if not cmd then
-    report_error(why, { "Install it: " .. util.INSTALL_COMMAND, 'or give setup() the command: cmd = { "/path/to/coder-catalog", "serve" }' })
+  local found, why = util.find_server(cp.options, root)
+  if not found then
+    report_error(why, {
+      "Install it with :CoderCatalogInstall (a virtual environment in " .. util.install_dir() .. ")",
+      "or: " .. util.INSTALL_COMMAND,
+      'or give setup() the command: cmd = { "/path/to/coder-catalog", "serve" }',
+    })
     return
   end
-  ok("server: " .. table.concat(cmd, " "))
+  local cmd = found.cmd
+  ok("server: " .. table.concat(cmd, " ") .. " (from " .. util.SOURCES[found.source] .. ")")
+  local installed = util.venv_program(util.install_dir(), "coder-catalog")
+  if found.source ~= "install" and util.is_executable(installed) then
+    info("not used: the server :CoderCatalogInstall installed (" .. installed .. "); " .. util.SOURCES[found.source] .. " comes first")
+  end
 
   local cli = util.cli_prefix(cmd)
   local env = environment()

@@ -15,6 +15,8 @@ local M = {}
 
 M.NAME = "coder_catalog"
 M.SECTION = "coderCatalog"
+-- The coder-catalog release this plugin goes with (tests/project/test_release.py checks they agree).
+M.VERSION = "0.1.0"
 M.COMMANDS = {
   link = "coderCatalog.linkAccount",
   oauth = "coderCatalog.signInWithOAuth",
@@ -28,8 +30,12 @@ M.COMMANDS = {
 }
 
 local defaults = {
-  -- The server command; default: `coder-catalog serve` from PATH, $VIRTUAL_ENV or <root>/.venv.
+  -- The server command; default: `coder-catalog serve` from PATH, $VIRTUAL_ENV or <root>/.venv, else
+  -- the one :CoderCatalogInstall installed (stdpath("data")/coder-catalog/venv).
   cmd = nil,
+  -- The Python (3.11+) :CoderCatalogInstall makes its virtual environment with; default: the first
+  -- python3, python, python3.N on PATH that is 3.11 or later.
+  python = nil,
   -- Extra arguments after `serve` for the found executable, e.g. { "--log-level", "debug" }.
   args = {},
   -- Extra environment for the server (e.g. CODER_CONFIG_DIR).
@@ -45,7 +51,8 @@ local defaults = {
   handlers = nil,
   -- How to open a URL (a workspace page, the OAuth page); default: the system opener.
   open_url = nil,
-  -- Define :CoderLink, :CoderOAuth, :CoderUnlink, :CoderWorkspaces, :CoderCreate, :CoderOpen.
+  -- Define :CoderLink, :CoderOAuth, :CoderUnlink, :CoderWorkspaces, :CoderCreate, :CoderOpen and
+  -- :CoderCatalogInstall.
   user_commands = true,
   -- Show the server's code lenses ("N workspaces (M running)", "Create workspace", "Open in Coder");
   -- run the one under the cursor with vim.lsp.codelens.run().
@@ -221,8 +228,8 @@ end
 -- without the config; later ones pass the config, with its root_dir.
 local pending_root
 
---- `cmd` of the vim.lsp.config: `coder-catalog serve` found for the root (PATH, $VIRTUAL_ENV or the
---- root's .venv), started in the root.
+--- `cmd` of the vim.lsp.config: `coder-catalog serve` found for the root (PATH, $VIRTUAL_ENV, the
+--- root's .venv or :CoderCatalogInstall's), started in the root.
 local function start_server(dispatchers, config)
   local root = (type(config) == "table" and type(config.root_dir) == "string" and config.root_dir) or pending_root
   local cmd = util.server_cmd(M.options, root) or { "coder-catalog", "serve" }
@@ -406,7 +413,7 @@ function M.execute(client, command, arguments, on_result, bufnr)
     return
   end
   if not M.server_commands(client)[command] then
-    notify(command .. " is not offered by this coder-catalog server (update it: " .. util.INSTALL_COMMAND .. " -U)", vim.log.levels.ERROR)
+    notify(command .. " is not offered by this coder-catalog server (update it with :CoderCatalogInstall, or: " .. util.INSTALL_COMMAND .. " -U)", vim.log.levels.ERROR)
     return
   end
   call(client, "request", "workspace/executeCommand", { command = command, arguments = arguments or {} }, function(err, result)
@@ -634,8 +641,88 @@ function M.account_status(callback)
   end
 end
 
+-- -- installing the server --------------------------------------------------------------------------
+
+--- Starts the server again for every catalog buffer: the running clients stop (they may run an older
+--- server), then the buffers get a client as they would on opening them (vim.lsp.enable's FileType
+--- autocommand on 0.11+, else attach()).
+function M.restart()
+  local stopping = {}
+  local attached = {}
+  for _, id in pairs(M.clients) do
+    local client = live_client(id)
+    if client then
+      for _, bufnr in ipairs(vim.api.nvim_list_bufs()) do
+        if vim.lsp.buf_is_attached(bufnr, id) then
+          attached[bufnr] = true
+        end
+      end
+      call(client, "stop")
+      table.insert(stopping, client)
+    end
+  end
+  M.clients = {}
+  warned.missing = nil
+  local function start()
+    local section = M.effective_options()
+    for _, bufnr in ipairs(vim.api.nvim_list_bufs()) do
+      if vim.api.nvim_buf_is_loaded(bufnr) and (attached[bufnr] or M.options.autostart) and M.is_catalog_buffer(bufnr, section) then
+        local enabled = M.has_lsp_config and (vim.lsp.is_enabled == nil or vim.lsp.is_enabled(M.NAME))
+        local by_enable = enabled
+          and pcall(vim.api.nvim_exec_autocmds, "FileType", { group = "nvim.lsp.enable", buffer = bufnr })
+        if not by_enable then
+          M.attach(bufnr)
+        end
+      end
+    end
+  end
+  local tries = 0
+  local function when_stopped()
+    tries = tries + 1
+    for _, client in ipairs(stopping) do
+      if not call(client, "is_stopped") then
+        if tries == 30 then
+          call(client, "stop", true) -- force
+        end
+        if tries < 60 then
+          vim.defer_fn(when_stopped, 100)
+          return
+        end
+      end
+    end
+    start()
+  end
+  when_stopped()
+end
+
+--- :CoderCatalogInstall [SOURCE] [pip options]: installs the server into the plugin's own virtual
+--- environment (in the background), then starts it for the catalog buffers.
+function M.install(args, on_done)
+  if type(args) == "string" then
+    args = vim.split(vim.trim(args), "%s+")
+    if args[1] == "" then
+      args = {}
+    end
+  end
+  require("coder_catalog.install").install(M.options, args, function(ok, server)
+    if ok then
+      local found = util.find_server(M.options, vim.fn.getcwd())
+      if found and found.source ~= "install" then
+        notify(string.format("note: %s (from %s) comes first and is the one started; remove it, or set setup's cmd to %s", found.path, util.SOURCES[found.source], server), vim.log.levels.WARN)
+      end
+      M.restart()
+    end
+    if on_done then
+      on_done(ok, server)
+    end
+  end)
+end
+
 local function define_commands()
   local command = vim.api.nvim_create_user_command
+  command("CoderCatalogInstall", function(args)
+    M.install(args.fargs)
+  end, { nargs = "*", complete = "file", desc = "Install the coder-catalog server into the plugin's own virtual environment" })
   command("CoderLink", function(args)
     M.link(args.args)
   end, { nargs = "?", desc = "Link a Coder account with a session token" })

@@ -6,6 +6,7 @@ local M = {}
 M.CATALOG_NAMES = { ["catalog-info.yaml"] = true, ["catalog-info.yml"] = true }
 M.ROOT_MARKERS = { ".git", ".coder-catalog.yaml", ".coder-catalog.yml" }
 M.INSTALL_COMMAND = "pip install coder-catalog"
+M.INSTALL_HINT = ":CoderCatalogInstall (or: " .. M.INSTALL_COMMAND .. ")"
 
 local is_windows = vim.fn.has("win32") == 1
 local uv = vim.uv or vim.loop -- vim.loop is deprecated from 0.10 on
@@ -117,9 +118,33 @@ function M.is_catalog_file(path, filetype, lines, globs, detect_entities)
   return detect_entities ~= false and is_yaml and M.looks_like_entity(lines or {})
 end
 
---- The command that starts the server: `opts.cmd`, else `coder-catalog serve` from PATH, the active
---- virtual environment, or a `.venv` in the project. Returns nil and the reason when there is none.
-function M.server_cmd(opts, root)
+--- Where `:CoderCatalogInstall` keeps its virtual environment: stdpath("data")/coder-catalog/venv.
+function M.install_dir()
+  return M.join(vim.fn.stdpath("data"), "coder-catalog", "venv")
+end
+
+--- A program of a virtual environment (`bin/NAME`, `Scripts\NAME.exe` on Windows).
+function M.venv_program(venv, name)
+  if is_windows then
+    return M.join(venv, "Scripts", name .. ".exe")
+  end
+  return M.join(venv, "bin", name)
+end
+
+-- Where a found server comes from, as :checkhealth says it.
+M.SOURCES = {
+  setting = "setup's cmd",
+  path = "PATH",
+  virtual_env = "$VIRTUAL_ENV",
+  project = "the project's .venv",
+  install = ":CoderCatalogInstall",
+}
+
+--- The server to start for a project root, in this order: setup's `cmd`; else `coder-catalog` on PATH,
+--- in the active virtual environment ($VIRTUAL_ENV), in the project's `.venv`; else the one
+--- :CoderCatalogInstall put into `install_dir()`. Returns `{ cmd, source, path }` (source: a key of
+--- M.SOURCES), or nil and the reason when there is none.
+function M.find_server(opts, root)
   opts = opts or {}
   if opts.cmd then
     local cmd = vim.deepcopy(opts.cmd)
@@ -127,28 +152,36 @@ function M.server_cmd(opts, root)
       cmd = { cmd, "serve" }
     end
     if M.is_executable(cmd[1]) then
-      return cmd
+      return { cmd = cmd, source = "setting", path = cmd[1] }
     end
-    return nil, string.format("%s (from setup's cmd) cannot be run; install the server with: %s", cmd[1], M.INSTALL_COMMAND)
+    return nil, string.format("%s (from setup's cmd) cannot be run; install the server with %s", cmd[1], M.INSTALL_HINT)
   end
-  local exe = is_windows and "coder-catalog.exe" or "coder-catalog"
-  local bin = is_windows and "Scripts" or "bin"
-  local candidates = { vim.fn.exepath("coder-catalog") }
+  local candidates = { { vim.fn.exepath("coder-catalog"), "path" } }
   local venv = vim.env.VIRTUAL_ENV
   if venv and venv ~= "" then
-    table.insert(candidates, M.join(venv, bin, exe))
+    table.insert(candidates, { M.venv_program(venv, "coder-catalog"), "virtual_env" })
   end
   if root then
-    table.insert(candidates, M.join(root, ".venv", bin, exe))
+    table.insert(candidates, { M.venv_program(M.join(root, ".venv"), "coder-catalog"), "project" })
   end
+  table.insert(candidates, { M.venv_program(M.install_dir(), "coder-catalog"), "install" })
   for _, candidate in ipairs(candidates) do
-    if M.is_executable(candidate) then
-      local cmd = { candidate, "serve" }
+    if M.is_executable(candidate[1]) then
+      local cmd = { candidate[1], "serve" }
       vim.list_extend(cmd, opts.args or {})
-      return cmd
+      return { cmd = cmd, source = candidate[2], path = candidate[1] }
     end
   end
-  return nil, "the coder-catalog language server was not found on PATH; install it with: " .. M.INSTALL_COMMAND
+  return nil, "the coder-catalog language server was not found (PATH, $VIRTUAL_ENV, the project's .venv); install it with " .. M.INSTALL_HINT
+end
+
+--- The command that starts the server (see find_server), or nil and the reason when there is none.
+function M.server_cmd(opts, root)
+  local found, why = M.find_server(opts, root)
+  if not found then
+    return nil, why
+  end
+  return found.cmd
 end
 
 --- The CLI prefix of a server command (everything before `serve`), for `coder-catalog --version` etc.
