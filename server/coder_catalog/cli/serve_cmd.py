@@ -12,6 +12,9 @@ from coder_catalog.cli.common import CommandError
 def register(commands: Any) -> None:
     parser = commands.add_parser("serve", help="run the language server (stdio; --tcp for debugging)")
     parser.add_argument("--tcp", metavar="HOST:PORT", help="listen on TCP instead of stdio (one client)")
+    # What vscode-languageclient's TransportKind.stdio and many clients' defaults pass: stdio is the
+    # default already, so it is accepted and changes nothing.
+    parser.add_argument("--stdio", action="store_true", help="talk over stdio (the default)")
     parser.add_argument("--log-file", metavar="FILE", help="write the log there instead of stderr")
     parser.add_argument(
         "--log-level", default="info", choices=("debug", "info", "warning", "error"), help="default: info"
@@ -20,6 +23,8 @@ def register(commands: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.tcp and args.stdio:
+        raise CommandError("--tcp and --stdio exclude each other")
     import logging
 
     from coder_catalog.accounts.redact import RedactingFilter
