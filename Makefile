@@ -41,12 +41,34 @@ vscode-test:
 		echo "vscode-test: skipped (needs Node.js 20+ and npm; the VS Code extension was not built)"; \
 	fi
 
+# The .vsix carries the server: scripts/fetch-wheels.py puts the coder-catalog wheel and the wheels of
+# its dependencies for one platform target and CPython 3.11-3.14 into editors/vscode/bundled/ (the
+# dependency wheels are kept in editors/vscode/build/wheels/ and fetched again only when pyproject's
+# dependencies change). vscode-build packages the host's target only, as coder-catalog.vsix.
+VSCODE_TARGETS := linux-x64 linux-arm64 darwin-x64 darwin-arm64 win32-x64
+VSCODE_HOST_TARGET := $(shell uname -s | sed 's/Linux/linux/;s/Darwin/darwin/')-$(shell uname -m | sed 's/x86_64/x64/;s/aarch64/arm64/')
+
 .PHONY: vscode-build
-vscode-build: $(VSCODE_DEPS)
-	cd $(VSCODE) && ./node_modules/.bin/vsce package --out coder-catalog.vsix >.vsce.log 2>&1 \
+vscode-build: $(STAMP) $(VSCODE_DEPS)
+	$(MAKE) --no-print-directory vscode-package TARGET=$(VSCODE_HOST_TARGET) OUT=coder-catalog.vsix
+	cd $(VSCODE) && npm test --silent
+
+.PHONY: vscode-package
+vscode-package:
+	cd $(VSCODE) && ../../$(BIN)/python scripts/fetch-wheels.py $(TARGET)
+	cd $(VSCODE) && ./node_modules/.bin/vsce package --target $(TARGET) --out $(OUT) >.vsce.log 2>&1 \
 		|| { cat .vsce.log; exit 1; }
 	@cd $(VSCODE) && tail -n 1 .vsce.log && rm -f .vsce.log
-	cd $(VSCODE) && npm test --silent
+
+# One .vsix per platform target, in editors/vscode/dist/ (for the Marketplace: vsce publish
+# --packagePath dist/*.vsix).
+.PHONY: vsix
+vsix: $(STAMP) $(VSCODE_DEPS)
+	mkdir -p $(VSCODE)/dist
+	for target in $(VSCODE_TARGETS); do \
+		$(MAKE) --no-print-directory vscode-package TARGET=$$target OUT=dist/coder-catalog-$$target.vsix || exit 1; \
+	done
+	@ls -l $(VSCODE)/dist/*.vsix
 
 # The differential test (tests/differential) runs Backstage's own validators under Node.js: npm ci of
 # its pinned packages (only when package-lock.json changed). Skipped without Node.js 20+ and npm (the

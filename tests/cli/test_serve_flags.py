@@ -1,11 +1,13 @@
-"""``coder-catalog serve`` as clients start it: ``--stdio`` (vscode-languageclient's TransportKind.stdio
-and many editors' defaults pass it) is stdio, the default."""
+"""``serve`` as clients start it (``--stdio``, which vscode-languageclient's TransportKind.stdio and
+many editors pass, is the default stdio), and ``simulator`` without its optional extra."""
 
 from __future__ import annotations
 
 import json
 import subprocess
 import sys
+
+import pytest
 
 from coder_catalog.cli import main
 
@@ -36,3 +38,11 @@ def test_serve_accepts_stdio_and_answers_initialize() -> None:
 
 def test_serve_refuses_stdio_with_tcp() -> None:
     assert main(["serve", "--stdio", "--tcp", "127.0.0.1:0"]) == 2
+
+
+def test_simulator_without_aiohttp_says_which_extra(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setitem(sys.modules, "aiohttp", None)  # as if not installed: import raises ImportError
+    assert main(["simulator"]) == 2
+    assert "pip install 'coder-catalog[simulator]'" in capsys.readouterr().err

@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -24,6 +25,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -163,10 +165,11 @@ def artifacts() -> Path:
     return ARTIFACTS
 
 
-@pytest.fixture
-def code_server(tmp_path: Path, simulator: SimulatorServer) -> Iterator[dict[str, Any]]:
-    """code-server with the extension installed and set up for the simulator, serving a catalog folder."""
-    env = environment(tmp_path)
+def set_up(
+    tmp_path: Path, simulator: SimulatorServer, env: dict[str, str], machine: dict[str, Any]
+) -> dict[str, Any]:
+    """The extension installed into a code-server of its own, set up for the simulator (``machine``:
+    the remote settings), and a folder with a catalog file."""
     user_data = tmp_path / "user-data"
     extensions = tmp_path / "extensions"
     base = [
@@ -178,12 +181,7 @@ def code_server(tmp_path: Path, simulator: SimulatorServer) -> Iterator[dict[str
         str(extensions),
     ]
     base += ["--config", str(tmp_path / "code-server.yaml")]
-    installed = subprocess.run(
-        [*base, "--install-extension", str(VSIX)], env=env, capture_output=True, text=True, timeout=120
-    )
-    assert installed.returncode == 0 and "successfully installed" in installed.stdout, (
-        installed.stdout + installed.stderr
-    )
+    install_extension(base, env)
 
     settings: dict[str, Any] = {
         **WORKBENCH_SETTINGS,
@@ -196,9 +194,7 @@ def code_server(tmp_path: Path, simulator: SimulatorServer) -> Iterator[dict[str
     # coderCatalog.server.path is machine-scoped: VS Code reads it from the remote (machine) settings
     # when the extension runs on a server, as in code-server.
     (user_data / "Machine").mkdir(parents=True, exist_ok=True)
-    (user_data / "Machine" / "settings.json").write_text(
-        json.dumps({"coderCatalog.server.path": str(SERVER)}), encoding="utf-8"
-    )
+    (user_data / "Machine" / "settings.json").write_text(json.dumps(machine), encoding="utf-8")
 
     folder = tmp_path / "repo"
     folder.mkdir()
@@ -208,10 +204,39 @@ def code_server(tmp_path: Path, simulator: SimulatorServer) -> Iterator[dict[str
     (folder / ".vscode").mkdir()
     workspace_settings = folder / ".vscode" / "settings.json"
     workspace_settings.write_text("{}", encoding="utf-8")
+    return {
+        "base": base,
+        "env": env,
+        "folder": folder,
+        "settings_file": workspace_settings,
+        "user_data": user_data,
+    }
 
+
+@pytest.fixture
+def code_server(tmp_path: Path, simulator: SimulatorServer) -> Iterator[dict[str, Any]]:
+    """code-server with the extension installed and set up for the simulator, serving a catalog folder,
+    the server being the one of this virtual environment (coderCatalog.server.path)."""
+    setup = set_up(tmp_path, simulator, environment(tmp_path), {"coderCatalog.server.path": str(SERVER)})
+    log = tmp_path / "code-server.log"
+    with running_code_server(setup["base"], setup["env"], setup["folder"], log) as url:
+        yield {**setup, "url": f"{url}/?folder={setup['folder']}", "log": log}
+
+
+def install_extension(base: list[str], env: dict[str, str]) -> None:
+    installed = subprocess.run(
+        [*base, "--install-extension", str(VSIX)], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert installed.returncode == 0 and "successfully installed" in installed.stdout, (
+        installed.stdout + installed.stderr
+    )
+
+
+@contextlib.contextmanager
+def running_code_server(base: list[str], env: dict[str, str], folder: Path, log: Path) -> Iterator[str]:
+    """code-server serving ``folder`` (its output in ``log``) until the block ends; yields its URL."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    log = tmp_path / "code-server.log"
     flags = [
         "--bind-addr",
         f"127.0.0.1:{port}",
@@ -237,13 +262,7 @@ def code_server(tmp_path: Path, simulator: SimulatorServer) -> Iterator[dict[str
         )
     try:
         wait_until_up(url, process, log)
-        yield {
-            "url": f"{url}/?folder={folder}",
-            "settings_file": workspace_settings,
-            "log": log,
-            "env": env,
-            "user_data": user_data,
-        }
+        yield url
     finally:
         stop(process)
 
@@ -335,8 +354,155 @@ def test_vscode_extension_in_code_server(
         p["code"] == "CC303" and p["severity"] == "warning" for p in steps["setting-warning"]["problems"]
     )
 
+    timings = extension_timings(code_server["user_data"], set())
+    print(f"\nVS Code, pip-installed server (coderCatalog.server.path): {timings}")
+
     # The server really asked the simulator, with the linked token.
     assert any(r["path"] == "/api/v2/users/me" and r["status"] == 200 for r in simulator.requests())
     # No token in what the run left readable: the report, the driver's output, code-server's log.
     for text in (json.dumps(report), output, log.read_text(errors="replace")):
         assert simulator.token not in text
+
+
+# -- the server the .vsix carries ---------------------------------------------------------------------
+
+SERVER_READY = re.compile(r"Server ready (\d+) ms after activation")
+FIRST_DIAGNOSTICS = re.compile(r"First diagnostics (\d+) ms after activation \(server: (\w+)\)")
+BUNDLED_VENV = re.compile(r"Bundled server \([^)]*\) in (\S+): (made in (\d+) ms|reused), Python (\S+)")
+
+
+def extension_timings(user_data: Path, seen: set[Path]) -> dict[str, Any]:
+    """What the extension wrote in its output channel (VS Code keeps it under <user-data>/logs) in the
+    session logs not in ``seen``: the time from activation to the first diagnostics, and how the
+    bundled server's environment came to be."""
+    found: dict[str, Any] = {}
+    for log in sorted(user_data.glob("logs/**/*Coder Catalog*.log")):
+        if log in seen:
+            continue
+        seen.add(log)
+        text = log.read_text(errors="replace")
+        if match := SERVER_READY.search(text):
+            found["server_ready_ms"] = int(match.group(1))
+        if match := FIRST_DIAGNOSTICS.search(text):
+            found["first_diagnostics_ms"] = int(match.group(1))
+            found["server"] = match.group(2)
+        if match := BUNDLED_VENV.search(text):
+            found["venv"] = match.group(1)
+            found["venv_made_ms"] = int(match.group(3)) if match.group(3) else None
+            found["python"] = match.group(4)
+    return found
+
+
+def plain_python() -> Path | None:
+    """A Python 3.11+ that has no coder_catalog (the system's, else one of pyenv), or None."""
+    candidates = [
+        Path("/usr/bin/python3"),
+        *sorted(Path.home().glob(".pyenv/versions/3.1[1-9]*/bin/python3")),
+    ]
+    for python in candidates:
+        if not os.access(python, os.X_OK):
+            continue
+        probe = subprocess.run(
+            [
+                str(python),
+                "-c",
+                "import sys, importlib.util; "
+                "print(sys.version_info >= (3, 11) and importlib.util.find_spec('coder_catalog') is None)",
+            ],
+            capture_output=True,
+            text=True,
+            env={"PATH": "/usr/bin:/bin"},
+        )
+        if probe.stdout.strip() == "True":
+            return python
+    return None
+
+
+def bundled_in_vsix() -> dict[str, Any] | None:
+    with zipfile.ZipFile(VSIX) as vsix:
+        try:
+            manifest: dict[str, Any] = json.loads(vsix.read("extension/bundled/manifest.json"))
+        except KeyError:
+            return None
+    return manifest
+
+
+@pytest.mark.timeout(600)  # two starts of code-server, each with the driver (at most 300 s)
+def test_vscode_extension_runs_the_server_it_ships(
+    simulator: SimulatorServer, tmp_path: Path, artifacts: Path
+) -> None:
+    """On a machine where coder-catalog is installed nowhere (no server.path, this virtual environment
+    not on PATH, a plain python3 3.11+ on PATH), the extension installs the server its .vsix carries
+    into a private environment on first activation, with no network, and the catalog file's findings
+    show; a second start reuses the environment. The times from activation to the first diagnostics
+    are printed (no timed assert)."""
+    manifest = bundled_in_vsix()
+    if manifest is None:
+        pytest.fail("editors/vscode/coder-catalog.vsix carries no server (build it with make vscode-build)")
+    python = plain_python()
+    if python is None:
+        pytest.skip("no Python 3.11+ without coder_catalog on this machine")
+    env = environment(tmp_path)
+    env["PATH"] = os.pathsep.join(dict.fromkeys([str(python.parent), "/usr/bin", "/bin"]))
+    assert shutil.which("coder-catalog", path=env["PATH"]) is None
+    # No network for pip: an index that is not there (the install must not need one).
+    env.update({"PIP_INDEX_URL": "http://127.0.0.1:9/simple", "PIP_NO_INDEX": "1"})
+    # The bundled server has no keyrings.alt (a test-only package): the credential comes from the
+    # environment instead, so that the server checks the templates against the simulator.
+    env.pop("PYTHON_KEYRING_BACKEND")
+    env["CODER_SESSION_TOKEN"] = simulator.token
+    setup = set_up(tmp_path, simulator, env, {})
+    config = {
+        "chromium": CHROMIUM,
+        "artifacts": str(artifacts),
+        "settingsFile": str(setup["settings_file"]),
+        "token": simulator.token,
+        "file": "catalog-info.yaml",
+        "expectProblems": ["CC105", "CC303"],
+        "scenario": "bundled",
+        "timeoutMs": 120000,
+    }
+    seen: set[Path] = set()
+    runs: list[dict[str, Any]] = []
+    for run in ("first", "later"):
+        log = tmp_path / f"code-server-{run}.log"
+        with running_code_server(setup["base"], env, setup["folder"], log) as url:
+            code, report, output = run_driver(
+                tmp_path,
+                {
+                    **config,
+                    "url": f"{url}/?folder={setup['folder']}",
+                    "browserProfile": str(tmp_path / f"chromium-{run}"),
+                },
+                env,
+            )
+        assert code == 0 and report.get("ok"), explain(code, report, output, log)
+        steps = {s["name"]: s["detail"] for s in report["steps"]}
+        listed = {(p["code"], p["line"]) for p in steps["problems"]["problems"]}
+        assert {("CC105", 14), ("CC303", 16)} <= listed, listed
+        timings = extension_timings(setup["user_data"], seen)
+        timings["notifications"] = steps["activated"]["notifications"]
+        runs.append(timings)
+        assert timings.get("server") == "bundled", timings
+
+    first, later = runs
+    assert first["venv_made_ms"] is not None, first  # made on the first activation...
+    assert later["venv_made_ms"] is None and later["venv"] == first["venv"], later  # ...and reused
+    venv = Path(first["venv"])
+    assert venv.is_relative_to(setup["user_data"] / "User" / "globalStorage")
+    assert venv.name.startswith(f"{manifest['server']}-py{first['python'].rsplit('.', 1)[0]}-")
+    # The simulator is not part of what `serve` needs: not bundled.
+    assert not list(venv.glob("lib/python*/site-packages/aiohttp"))
+    summary = {
+        "vsix_bytes": VSIX.stat().st_size,
+        "python": str(python),
+        "first_run": first,
+        "later_run": later,
+    }
+    (artifacts / "bundled-timings.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
+    print(
+        f"\nVS Code, bundled server ({python}, Python {first['python']}): activation to first diagnostics "
+        f"{first['first_diagnostics_ms']} ms on the first run (environment made in {first['venv_made_ms']} ms), "
+        f"{later['first_diagnostics_ms']} ms on a later run (reused); server ready (initialize answered) "
+        f"{first['server_ready_ms']} ms / {later['server_ready_ms']} ms after activation"
+    )

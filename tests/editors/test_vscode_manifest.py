@@ -20,6 +20,7 @@ SETTINGS_SCHEMA = json.loads(
 )
 CLIENT_KEYS = {
     "coderCatalog.server.path",
+    "coderCatalog.server.importStrategy",
     "coderCatalog.server.args",
     "coderCatalog.server.env",
     "coderCatalog.trace.server",

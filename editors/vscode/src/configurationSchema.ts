@@ -18,7 +18,20 @@ export const CLIENT_SETTINGS: Record<string, JsonSchema> = {
     scope: 'machine-overridable',
     order: 100,
     markdownDescription:
-      'Path of the `coder-catalog` executable. When unset, the selected Python interpreter\'s environment is searched (with the Python extension), then `PATH`. Supports `${workspaceFolder}` and `~`.',
+      'Path of the `coder-catalog` executable; when set it wins over `#coderCatalog.server.importStrategy#`. Supports `${workspaceFolder}` and `~`.',
+  },
+  'coderCatalog.server.importStrategy': {
+    type: 'string',
+    enum: ['useBundled', 'fromEnvironment'],
+    enumDescriptions: [
+      'The server the extension ships, installed on first use into a private environment of the selected Python interpreter (3.11 or later), else of `python3` on PATH.',
+      'A `coder-catalog` installed in the selected Python interpreter\'s environment (with the Python extension), else on `PATH`.',
+    ],
+    default: 'useBundled',
+    scope: 'machine-overridable',
+    order: 99,
+    markdownDescription:
+      'Which language server runs when `#coderCatalog.server.path#` is unset: `useBundled`, the one the extension ships (needs Python 3.11 or later, no network), or `fromEnvironment`, one you installed (`pip install coder-catalog`).',
   },
   'coderCatalog.server.args': {
     type: 'array',

@@ -10,7 +10,7 @@ import * as path from 'path';
 export const INSTALL_COMMAND = 'pip install coder-catalog';
 export const EXECUTABLE = 'coder-catalog';
 
-export type Source = 'setting' | 'python' | 'PATH';
+export type Source = 'setting' | 'python' | 'PATH' | 'bundled';
 
 export interface Found {
   found: true;

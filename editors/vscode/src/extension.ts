@@ -6,8 +6,10 @@
  * (discovery, settings, commands), which have unit tests.
  */
 
+import { execFile } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
+import * as path from 'path';
 import * as vscode from 'vscode';
 import {
   DidChangeConfigurationNotification,
@@ -45,6 +47,24 @@ import {
   workspaceArguments,
   workspacePickItem,
 } from './commands';
+import {
+  BundledHost,
+  Manifest,
+  OnceNotifier,
+  RunResult,
+  bundledEnvironment,
+  bundledServer,
+  ensureVenv,
+  findInterpreter,
+  importStrategy,
+  interpreterCandidates,
+  noPythonMessage,
+  parseManifest,
+  serverSource,
+  venvFor,
+  venvReady,
+  versionText,
+} from './bundled';
 import { SECTION } from './configurationSchema';
 import { Found, findServer } from './discovery';
 import { catalogPatterns, documentSelector, initializationOptions, needsRestart, serverSettings, Variables } from './settings';
@@ -56,6 +76,12 @@ let patterns: string[] = [];
 let output: vscode.OutputChannel;
 let statusItem: vscode.StatusBarItem;
 let starting: Promise<void> | undefined;
+/** When the extension activated, for the time to the first diagnostics (logged in the output channel). */
+let activatedAt = 0;
+let firstDiagnostics = false;
+let serverReady = false;
+/** Messages about a missing server or interpreter: once, not for every catalog file opened. */
+const notices = new OnceNotifier();
 
 // -- the server ---------------------------------------------------------------------------------------
 
@@ -140,6 +166,14 @@ function watchPythonEnvironment(context: vscode.ExtensionContext, environments: 
 async function discover(context: vscode.ExtensionContext): Promise<Found | undefined> {
   const config = vscode.workspace.getConfiguration(SECTION);
   const python = await pythonEnvironment(context);
+  const source = serverSource(config.get<string | null>('server.path'), importStrategy(config.get('server.importStrategy')));
+  if (source === 'useBundled') {
+    const manifest = readManifest(context);
+    if (manifest) {
+      return bundled(context, manifest, python.executable, config.get<string[]>('server.args') ?? []);
+    }
+    output.appendLine('This build of the extension carries no server (no bundled/manifest.json): looking for an installed one.');
+  }
   const serverEnv = { ...process.env, ...(config.get<Record<string, string>>('server.env') ?? {}) };
   const result = findServer({
     settingPath: config.get<string | null>('server.path'),
@@ -162,6 +196,9 @@ async function discover(context: vscode.ExtensionContext): Promise<Found | undef
 }
 
 async function missingServer(context: vscode.ExtensionContext, message: string, installCommand: string): Promise<void> {
+  if (!notices.first('missing-server')) {
+    return;
+  }
   const install = 'Install in Terminal';
   const setPath = 'Set Path';
   const retry = 'Retry';
@@ -177,6 +214,117 @@ async function missingServer(context: vscode.ExtensionContext, message: string, 
   }
 }
 
+// -- the server the extension ships -------------------------------------------------------------------
+
+function readManifest(context: vscode.ExtensionContext): Manifest | undefined {
+  try {
+    return parseManifest(fs.readFileSync(path.join(context.extensionPath, 'bundled', 'manifest.json'), 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+function runProcess(command: string, args: string[], timeoutMs: number): Promise<RunResult> {
+  return new Promise((resolve) => {
+    execFile(
+      command,
+      args,
+      { timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024, windowsHide: true, env: bundledEnvironment(process.env, {}) },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : null) : 0;
+        const failedToStart = error && typeof error.code === 'string' ? `${error.code}: ${error.message}` : undefined;
+        resolve({ code, stdout: String(stdout), stderr: String(stderr), error: failedToStart });
+      },
+    );
+  });
+}
+
+function bundledHost(context: vscode.ExtensionContext): BundledHost {
+  return {
+    platform: process.platform,
+    extensionPath: context.extensionPath,
+    extensionVersion: String(context.extension.packageJSON.version ?? '0'),
+    storage: context.globalStorageUri.fsPath,
+    run: runProcess,
+    exists: (file) => fs.existsSync(file),
+    remove: (folder) => fs.promises.rm(folder, { recursive: true, force: true }),
+    rename: (from, to) => fs.promises.rename(from, to),
+    writeFile: async (file, text) => {
+      await fs.promises.mkdir(path.dirname(file), { recursive: true });
+      await fs.promises.writeFile(file, text, 'utf8');
+    },
+    list: (folder) => {
+      try {
+        return fs.readdirSync(folder);
+      } catch {
+        return [];
+      }
+    },
+    log: (message) => output.appendLine(message),
+  };
+}
+
+/** The bundled server in its private environment (made first, with progress, when missing). */
+async function bundled(
+  context: vscode.ExtensionContext,
+  manifest: Manifest,
+  selected: string | undefined,
+  extraArgs: string[],
+): Promise<Found | undefined> {
+  const host = bundledHost(context);
+  const candidates = interpreterCandidates(selected, process.platform);
+  const { probe, tried } = await findInterpreter(candidates, manifest, host);
+  for (const t of tried) {
+    output.appendLine(`Not using ${[t.interpreter.command, ...t.interpreter.args].join(' ')}: ${t.reason}.`);
+  }
+  if (!probe) {
+    const message = noPythonMessage(tried, manifest, process.platform);
+    output.appendLine(message);
+    if (notices.first('no-python')) {
+      const setPath = 'Set Server Path';
+      const select = 'Select Interpreter';
+      const choices = vscode.extensions.getExtension('ms-python.python') ? [select, setPath] : [setPath];
+      void vscode.window.showErrorMessage(message, ...choices).then(async (choice) => {
+        if (choice === setPath) {
+          await vscode.commands.executeCommand('workbench.action.openSettings', `${SECTION}.server.path`);
+        } else if (choice === select) {
+          await vscode.commands.executeCommand('python.setInterpreter');
+        }
+      });
+    }
+    return undefined;
+  }
+  const venv = venvFor(probe, host);
+  const started = Date.now();
+  try {
+    const made = venvReady(venv, host)
+      ? { ...venv, created: false }
+      : await vscode.window.withProgress(
+          {
+            location: vscode.ProgressLocation.Notification,
+            title: `Coder Catalog: setting up the language server for Python ${versionText(probe)} (once)`,
+          },
+          (progress) => ensureVenv(probe, manifest, { ...host, progress: (message) => progress.report({ message }) }),
+        );
+    output.appendLine(
+      `Bundled server (${manifest.requirement}, ${manifest.target}) in ${made.folder}: ` +
+        `${made.created ? `made in ${Date.now() - started} ms` : 'reused'}, Python ${versionText(probe)} (${probe.executable}).`,
+    );
+    return bundledServer(made, extraArgs);
+  } catch (error) {
+    const message = `Coder Catalog could not install the language server it ships: ${error instanceof Error ? error.message : String(error)}`;
+    output.appendLine(message);
+    if (notices.first('bundled-install')) {
+      void vscode.window.showErrorMessage(message.split('\n')[0], 'Show Output').then((choice) => {
+        if (choice) {
+          output.show();
+        }
+      });
+    }
+    return undefined;
+  }
+}
+
 function createClient(server: Found): LanguageClient {
   const config = vscode.workspace.getConfiguration(SECTION);
   const serverOptions: ServerOptions = {
@@ -186,7 +334,10 @@ function createClient(server: Found): LanguageClient {
     // TransportKind.stdio, which `coder-catalog serve` refuses (it talks stdio by default).
     options: {
       cwd: workspaceFolder(),
-      env: { ...process.env, ...(config.get<Record<string, string>>('server.env') ?? {}) },
+      env:
+        server.source === 'bundled'
+          ? bundledEnvironment(process.env, config.get<Record<string, string>>('server.env') ?? {})
+          : { ...process.env, ...(config.get<Record<string, string>>('server.env') ?? {}) },
     },
   };
   patterns = catalogPatterns(config.get('catalogGlobs'));
@@ -196,6 +347,13 @@ function createClient(server: Found): LanguageClient {
     revealOutputChannelOn: RevealOutputChannelOn.Never,
     initializationOptions: initializationOptions(section(), variables()),
     middleware: {
+      handleDiagnostics: (uri, diagnostics, next) => {
+        if (!firstDiagnostics) {
+          firstDiagnostics = true;
+          output.appendLine(`First diagnostics ${Date.now() - activatedAt} ms after activation (server: ${server.source}).`);
+        }
+        next(uri, diagnostics);
+      },
       workspace: {
         // The server asks for `coderCatalog`; answer with what it reads (client-only keys dropped).
         configuration: async (params, token, next) => {
@@ -246,6 +404,10 @@ async function start(context: vscode.ExtensionContext): Promise<void> {
       });
       return;
     }
+    if (!serverReady) {
+      serverReady = true;
+      output.appendLine(`Server ready ${Date.now() - activatedAt} ms after activation (server: ${server.source}).`);
+    }
     void refreshStatus();
   })();
   try {
@@ -269,6 +431,7 @@ async function stop(): Promise<void> {
 }
 
 async function restart(context: vscode.ExtensionContext): Promise<void> {
+  notices.reset(); // asked for: say again what is missing
   await starting;
   await stop();
   await start(context);
@@ -550,6 +713,7 @@ async function createWorkspace(location?: EntityLocation): Promise<void> {
 // -- activation ---------------------------------------------------------------------------------------
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
+  activatedAt = Date.now();
   output = vscode.window.createOutputChannel(NAME);
   statusItem = vscode.window.createStatusBarItem('coderCatalog.account', vscode.StatusBarAlignment.Right, 100);
   statusItem.name = 'Coder account';

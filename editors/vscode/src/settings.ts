@@ -153,6 +153,7 @@ export function documentSelector(patterns: string[]): { scheme: string; pattern:
 /** The settings whose change needs a new server (command, environment, or which documents it sees). */
 export const RESTART_SETTINGS = [
   'coderCatalog.server.path',
+  'coderCatalog.server.importStrategy',
   'coderCatalog.server.args',
   'coderCatalog.server.env',
   'coderCatalog.catalogGlobs',

@@ -10,6 +10,8 @@ import argparse
 import sys
 from typing import Any
 
+from coder_catalog.cli.common import CommandError
+
 
 def register(commands: Any) -> None:
     parser = commands.add_parser(
@@ -22,6 +24,13 @@ def register(commands: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    try:
+        import aiohttp  # noqa: F401  (the simulator's HTTP server: the optional `simulator` extra)
+    except ImportError:
+        raise CommandError(
+            "the simulator needs aiohttp, which `serve` and `lint` do without: "
+            "pip install 'coder-catalog[simulator]'"
+        ) from None
     from coder_catalog.simulator.server import serve_forever
 
     return serve_forever(args.host, args.port, args.data, sys.stdout)

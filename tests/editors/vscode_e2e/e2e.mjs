@@ -4,7 +4,10 @@
 // JSON configuration file:
 //
 //   {url, chromium, browserProfile, artifacts, results, settingsFile, token, file, timeoutMs,
-//    expectProblems, expectTemplates, expectParams, expectHover, expectWorkspaces, toggleRule}
+//    expectProblems, expectTemplates, expectParams, expectHover, expectWorkspaces, toggleRule, scenario}
+//
+// With scenario "bundled" only the first steps run: the server starts (the status bar item) and its
+// findings show in the Problems panel.
 //
 // Each step checks what the page shows, saves a screenshot (artifacts/NN-step.png) and adds a line to
 // the report (results), written after every step so that a failure shows how far it got. The token
@@ -178,6 +181,21 @@ function writeSettings(settings) {
 
 // -- the scenario -------------------------------------------------------------------------------------
 
+async function problemsStep(page) {
+  await step(page, 'problems', async () => {
+    // The messages of the start (no credential yet, then linked) would cover the editor.
+    await runCommand(page, 'Notifications: Clear All Notifications');
+    await focusEditor(page);
+    await openProblems(page);
+    const found = await until(async () => {
+      const listed = await problems(page);
+      const codes = listed.map((p) => p.code);
+      return config.expectProblems.every((code) => codes.includes(code)) ? listed : undefined;
+    }, `the problems ${config.expectProblems.join(', ')}`);
+    return { problems: found };
+  });
+}
+
 async function scenario(page) {
   await step(page, 'activated', async () => {
     await page.goto(config.url);
@@ -191,13 +209,29 @@ async function scenario(page) {
     await until(async () => (await quickInputRows(page)).some((row) => row.includes(config.file)), 'the file in Quick Open');
     await page.keyboard.press('Enter');
     await until(async () => (await editorLines(page)).some((line) => line.includes('templateName: devcontainers')), 'the file in the editor');
-    // The status bar item comes from the server's account status: the server runs.
+    // The status bar item comes from the server's account status: the server runs. Meanwhile, the
+    // extension's notifications shown (the progress of the bundled server's first set-up).
+    const notifications = [];
     const text = await until(async () => {
+      const toasts = await page.locator('.notifications-toasts .notification-list-item').evaluateAll((items) =>
+        items.map((item) => (item.textContent || '').replace(/\u00a0/g, ' ').trim()),
+      );
+      for (const toast of toasts) {
+        if (toast.includes('Coder Catalog') && !notifications.includes(toast)) {
+          notifications.push(toast.slice(0, 300));
+        }
+      }
       const shown = await statusText(page);
       return shown.includes('Link Coder account') || shown.includes(' @ ') ? shown : undefined;
     }, 'the Coder status bar item (the server started)');
-    return { status: text };
+    return { status: text, notifications };
   });
+
+  if (config.scenario === 'bundled') {
+    // The server the .vsix carries: its findings are enough.
+    await problemsStep(page);
+    return;
+  }
 
   await step(page, 'linked', async () => {
     await runCommand(page, 'Coder: Link Account');
@@ -213,18 +247,7 @@ async function scenario(page) {
     return { status: text, tooltip };
   });
 
-  await step(page, 'problems', async () => {
-    // The messages of the start (no credential yet, then linked) would cover the editor.
-    await runCommand(page, 'Notifications: Clear All Notifications');
-    await focusEditor(page);
-    await openProblems(page);
-    const found = await until(async () => {
-      const listed = await problems(page);
-      const codes = listed.map((p) => p.code);
-      return config.expectProblems.every((code) => codes.includes(code)) ? listed : undefined;
-    }, `the problems ${config.expectProblems.join(', ')}`);
-    return { problems: found };
-  });
+  await problemsStep(page);
 
   await step(page, 'completion-template', async () => {
     await focusEditor(page);
