@@ -5,6 +5,7 @@ import sys
 
 from benchmarks import (
     analysis_speed,
+    bundled_server,
     coder_access,
     editor_features,
     lint_requests,
@@ -26,6 +27,7 @@ for name, run in (
     ("coder_access", coder_access.run_all),
     ("versus_yaml_language_server", versus_yaml_language_server.run),
     ("startup", startup.run),
+    ("bundled_server", bundled_server.run),
 ):
     print(f"running {name}...", file=sys.stderr, flush=True)
     results[name] = run()
