@@ -11,6 +11,7 @@ from benchmarks import (
     lint_requests,
     lint_throughput,
     lsp_speed,
+    memory_after_edits,
     startup,
     versus_yaml_language_server,
 )
@@ -24,6 +25,7 @@ for name, run in (
     ("analysis_2000_entities", analysis_speed.run),
     ("editor_features_2000_entities", editor_features.run),
     ("language_server_over_stdio", lsp_speed.run),
+    ("memory_after_10000_edits", memory_after_edits.run),
     ("coder_access", coder_access.run_all),
     ("versus_yaml_language_server", versus_yaml_language_server.run),
     ("startup", startup.run),

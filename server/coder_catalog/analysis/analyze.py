@@ -20,6 +20,8 @@ from coder_catalog.analysis.documents import (
     DocumentCache,
     DocumentParse,
     Segment,
+    _common_prefix,
+    _common_suffix,
     split_documents_again,
     split_lines,
 )
@@ -109,6 +111,7 @@ class Analyzer:
         self._checks_by_kind: dict[str | None, list[tuple[str, Check]]] = {}
         self._last_text: str | None = None
         self._last_segments: list[Segment] = []
+        self._locations: set[str | None] = set()  # the locations findings were kept for
 
     def segments(self, text: str) -> list[Segment]:
         """The file's documents (BOM removed), remembered for the last text seen: the editor
@@ -117,9 +120,28 @@ class Analyzer:
         if len(text) > MAX_FILE_CHARACTERS:
             return []  # refused (see analyze): no feature may parse it either
         if text is not self._last_text and text != self._last_text:
-            self._last_segments = split_documents_again(self._last_text or "", self._last_segments, text)
+            old_text, old = self._last_text or "", self._last_segments
+            self._last_segments = split_documents_again(old_text, old, text)
             self._last_text = text
+            if old:
+                self._forget_replaced(old_text, old, text)
         return self._last_segments
+
+    def _forget_replaced(self, old_text: str, old: list[Segment], text: str) -> None:
+        """When ``text`` is an edit of the text seen before it (most of it kept), forget the parses and
+        findings of the documents the edit replaced: else a long editing session keeps every version
+        of the document being typed in, until the caches' capacity (20,000 documents)."""
+        prefix = _common_prefix(old_text, text)
+        kept = prefix + _common_suffix(old_text, text, min(len(old_text), len(text)) - prefix)
+        if 2 * kept < len(old_text):
+            return  # another file, or most of it rewritten: its documents may well be asked for again
+        current = {segment.text for segment in self._last_segments}
+        for segment in old:
+            if segment.text not in current:
+                self.parses.forget(segment.text)
+                self._placements.pop(segment.text, None)
+                for location in self._locations:
+                    self._results.pop((segment.text, location), None)
 
     def document_at(self, text: str, line: int) -> tuple[Segment, DocumentParse] | None:
         """The document holding file line ``line`` (0-based) and its parse (from the cache)."""
@@ -236,6 +258,7 @@ class Analyzer:
             self._results.move_to_end(key)
             return cached
         self.analysed_documents += 1
+        self._locations.add(location)
         findings, facts = self._check_document(text, location)
         configured = sorted(self._configure(findings, text), key=lambda f: (f.span.start, f.code))
         result = (tuple(configured), facts)

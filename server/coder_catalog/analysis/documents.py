@@ -289,6 +289,9 @@ class DocumentCache:
         self.hits = 0
         self.misses = 0
 
+    def forget(self, text: str) -> None:
+        self._parses.pop(text, None)
+
     def parse(self, text: str) -> DocumentParse:
         found = self._parses.get(text)
         if found is not None:

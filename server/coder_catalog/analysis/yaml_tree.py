@@ -257,6 +257,7 @@ class _Builder:
         self.built: dict[int, Node] = {}
         self.duplicates: list[tuple[Entry, Entry]] = []
         self.has_aliases = False
+        self.count = 0  # nodes made by build_tree
 
     def build(self, node: yaml.Node) -> Node:
         built = self.built
@@ -293,6 +294,40 @@ class _Builder:
             built[id(node)] = sequence
             sequence.items.extend(map(self.build, node.value))
             return sequence
+        raise TypeError(cls)  # pragma: no cover - PyYAML has only these three
+
+    def build_tree(self, node: yaml.Node) -> Node:
+        """``build`` for a document with no alias and no stand-in (see parse_document): every node is met
+        once, so none is remembered; plain untagged scalars, nearly all of them, are made in line.
+        Counts the nodes in ``self.count``."""
+        cls = type(node)
+        if cls is yaml.ScalarNode:
+            self.count += 1
+            if node.tag or node.style:  # type: ignore[attr-defined]
+                return self._scalar(node)  # type: ignore[arg-type]
+            text = node.value
+            kind, value = resolve_plain(text)
+            return Scalar(node.start_mark, node.end_mark, value, text, kind, "")
+        if cls is yaml.MappingNode:
+            self.count += 1
+            entries: list[Entry] = []
+            first: dict[str, Entry] = {}
+            build = self.build_tree
+            for key_node, value_node in node.value:
+                key = build(key_node)
+                key_text = key.text if type(key) is Scalar else None
+                entry = Entry(key, build(value_node), key_text)
+                entries.append(entry)
+                if key_text is not None:
+                    if key_text in first:
+                        self.duplicates.append((first[key_text], entry))
+                    else:
+                        first[key_text] = entry
+            return Mapping(node.start_mark, node.end_mark, entries, bool(node.flow_style), first)  # type: ignore[attr-defined]
+        if cls is yaml.SequenceNode:
+            self.count += 1
+            items = list(map(self.build_tree, node.value))
+            return Sequence(node.start_mark, node.end_mark, items, bool(node.flow_style))  # type: ignore[attr-defined]
         raise TypeError(cls)  # pragma: no cover - PyYAML has only these three
 
     @staticmethod
@@ -445,6 +480,11 @@ def parse_document(text: str) -> ParsedDocument:
         return ParsedDocument(None)
     builder = _Builder(text, tables[1] if tables else None)
     try:
+        if tables is None and "*" not in text:  # no alias: every node is met once
+            root = builder.build_tree(composed)
+            if builder.count > MAX_EXPANDED_NODES:
+                raise YamlTooLarge(root.span, MAX_EXPANDED_NODES)
+            return ParsedDocument(root, builder.duplicates)
         root = builder.build(composed)
         if len(builder.built) > MAX_EXPANDED_NODES or (
             builder.has_aliases and _expanded_size(root, MAX_EXPANDED_NODES) > MAX_EXPANDED_NODES
