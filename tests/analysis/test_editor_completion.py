@@ -169,11 +169,28 @@ def test_parameter_names_required_first_then_the_template_order(analyzer: Analyz
         "coder:\n  templateName: devcontainers\n  params:\n    region: us-east-1\n    ‸", location=None
     )
     found = proposals(analyzer, marked)
-    assert labels(found) == ["repo_url", "branch", "disk_size", "ide_extensions", "tools"]
+    assert labels(found) == [
+        *["repo_url", "branch", "disk_size", "ide_extensions", "tools"],
+        *["preset: Small", "preset: Large"],
+    ]
     repo_url = found[0]
     assert repo_url.kind == "parameter" and repo_url.preselect and "required" in repo_url.detail
     assert repo_url.insert_text == 'repo_url: ""'
     assert "HTTPS" in repo_url.documentation or "repository" in repo_url.documentation.lower()
+
+
+def test_a_preset_inserts_its_values_as_params_lines(analyzer: Analyzer) -> None:
+    marked = component("coder:\n  templateName: devcontainers\n  params:\n    branch: main\n    ‸")
+    found = {p.label: p for p in proposals(analyzer, marked)}
+    large = found["preset: Large"]
+    assert (
+        large.insert_text
+        == 'region: "eu-west-1"\n      disk_size: "200"\n      tools: "[\\"git\\",\\"docker\\",\\"python\\"]"'
+    )
+    accepted = accept(marked, large)
+    assert param_value(accepted, "disk_size").value == "200" and param_value(accepted, "region").is_string
+    assert param_value(accepted, "tools").value == '["git","docker","python"]'
+    assert "Inserts:" in large.documentation and large.detail == "3 parameters of preset Large"
 
 
 def test_parameters_the_plugin_fills_from_the_repository_url_are_left_out(analyzer: Analyzer) -> None:
@@ -184,7 +201,7 @@ def test_parameters_the_plugin_fills_from_the_repository_url_are_left_out(analyz
 def test_parameter_names_in_half_typed_yaml(analyzer: Analyzer) -> None:
     marked = component("coder:\n  templateName: docker\n  params:\n    cpu: '4'\n    me‸")
     found = proposals(analyzer, marked)
-    assert labels(found) == ["memory", "dotfiles_uri", "docker_in_docker"]
+    assert labels(found) == ["memory", "dotfiles_uri", "docker_in_docker", "preset: Small"]
     memory = found[0]
     assert memory.insert_text == 'memory: "8"'  # quoted: 8 would be a YAML number
     assert param_value(accept(marked, memory), "memory").is_string
@@ -197,7 +214,7 @@ def test_parameter_names_as_snippets(analyzer: Analyzer) -> None:
     assert inserts["memory"] == 'memory: "${1:8}"'
     assert inserts["dotfiles_uri"] == 'dotfiles_uri: "$1"'
     assert inserts["docker_in_docker"] == 'docker_in_docker: "${1|false,true|}"'
-    assert all(p.is_snippet for p in found)
+    assert all(p.is_snippet for p in found if p.kind == "parameter")
 
 
 def test_values_from_options_are_quoted_when_yaml_would_read_a_number(analyzer: Analyzer) -> None:

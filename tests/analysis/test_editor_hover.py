@@ -49,6 +49,15 @@ def test_template_on_the_key_and_on_the_value(analyzer: Analyzer) -> None:
     )
 
 
+def test_template_hover_lists_the_presets(analyzer: Analyzer) -> None:
+    markdown = hover_at(
+        analyzer, component("coder:\n  templateName: devcontainers"), "devcontainers"
+    ).markdown
+    assert "Presets (their values overwrite the entity's params when chosen at creation):" in markdown
+    assert "- `Small` (default) — `region=us-east-1, disk_size=20`" in markdown
+    assert "- `Large`: A big disk in Europe. — `region=eu-west-1, disk_size=200," in markdown
+
+
 def test_deprecated_template(analyzer: Analyzer) -> None:
     markdown = hover_at(analyzer, component("coder:\n  templateName: legacy-vm"), "legacy-vm").markdown
     assert "**Deprecated**" in markdown

@@ -218,8 +218,8 @@ async def test_lenses_appear_at_once_fill_in_and_follow_a_build(
         await until(lambda: lsp.lens_refreshes >= 1)  # told when the data arrived
     titles = await lenses_until(lsp, uri, lambda t: t[0].startswith("3 workspaces"))
     assert titles in (
-        ["3 workspaces (2 running)", "Create workspace", "Open in Coder"],
-        ["3 workspaces (3 running)", "Create workspace", "Open in Coder"],  # a slow machine
+        ["3 workspaces (2 running)", "Create workspace", "Open in Coder", "Open in VS Code"],
+        ["3 workspaces (3 running)", "Create workspace", "Open in Coder", "Open in VS Code"],  # slow machine
     )
 
     result = await run(lsp, OPEN, uri=uri, line=line)

@@ -66,6 +66,7 @@ import {
   versionText,
 } from './bundled';
 import { SECTION } from './configurationSchema';
+import { OPEN_CLIENT_COMMANDS, OPEN_SERVER_COMMANDS, appPickItem, linkToOpen, openArguments, parseWorkspaceApps } from './openCommands';
 import { Found, findServer } from './discovery';
 import { catalogPatterns, documentSelector, initializationOptions, needsRestart, serverSettings, Variables } from './settings';
 
@@ -710,6 +711,67 @@ async function createWorkspace(location?: EntityLocation): Promise<void> {
   }
 }
 
+/** "Coder: Open Workspace in VS Code": the server starts a stopped workspace (it asks) and opens Coder's link. */
+async function openWorkspaceInVSCode(): Promise<void> {
+  const location = currentEntity();
+  if (!location || !running()) {
+    return;
+  }
+  try {
+    const result = await execute(OPEN_SERVER_COMMANDS.openInVSCode, openArguments(location));
+    const link = linkToOpen(result);
+    if (link) {
+      await vscode.env.openExternal(vscode.Uri.parse(link, true));
+    }
+  } catch (error) {
+    reportError('Opening the workspace in VS Code failed', error);
+  }
+}
+
+/** "Coder: Open Workspace App": a quick pick of the apps of the entity's workspace; apps not ready say why. */
+async function openWorkspaceApp(): Promise<void> {
+  const location = currentEntity();
+  if (!location || !running()) {
+    return;
+  }
+  try {
+    const answer = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Window, title: 'Coder: loading apps' },
+      () => execute(OPEN_SERVER_COMMANDS.workspaceApps, openArguments(location)),
+    );
+    if (answer === undefined || failed(answer)) {
+      return; // the server has said why
+    }
+    const list = parseWorkspaceApps(answer);
+    if (!list.apps.length) {
+      void vscode.window.showInformationMessage(list.note ?? `${list.workspaceName ?? 'The workspace'} has no apps.`);
+      return;
+    }
+    const picked = await vscode.window.showQuickPick(list.apps.map(appPickItem), {
+      title: `Apps of ${list.workspaceName ?? 'the workspace'}`,
+      placeHolder: 'Choose an app to open',
+      matchOnDescription: true,
+    });
+    if (!picked) {
+      return;
+    }
+    if (!picked.app.openable) {
+      void vscode.window.showWarningMessage(`${picked.app.displayName} is not opened: ${picked.app.problem ?? 'not ready'}.`);
+      return;
+    }
+    const result = await execute(
+      OPEN_SERVER_COMMANDS.workspaceApps,
+      openArguments(location, { workspace: list.workspace, app: picked.app.slug }),
+    );
+    const link = linkToOpen(result);
+    if (link) {
+      await vscode.env.openExternal(vscode.Uri.parse(link, true));
+    }
+  } catch (error) {
+    reportError('Opening the app failed', error);
+  }
+}
+
 // -- activation ---------------------------------------------------------------------------------------
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
@@ -726,6 +788,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   register(CLIENT_COMMANDS.unlinkAccount, unlinkAccount);
   register(CLIENT_COMMANDS.showWorkspaces, showWorkspaces);
   register(CLIENT_COMMANDS.createWorkspace, () => createWorkspace());
+  register(OPEN_CLIENT_COMMANDS.openInVSCode, openWorkspaceInVSCode);
+  register(OPEN_CLIENT_COMMANDS.openApp, openWorkspaceApp);
   register(CLIENT_COMMANDS.restartServer, () => restart(context));
   register(CLIENT_COMMANDS.showOutput, () => output.show());
 

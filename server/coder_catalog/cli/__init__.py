@@ -29,6 +29,8 @@ from coder_catalog.cli import (
     simulator_cmd,
     templates_cmd,
     workspace_actions_cmd,
+    workspace_lifecycle_cmd,
+    workspace_open_cmd,
     workspaces_cmd,
 )
 from coder_catalog.cli.common import EXIT_USAGE, CommandError
@@ -43,6 +45,8 @@ _COMMANDS = (
     account_cmd,
     workspaces_cmd,
     workspace_actions_cmd,
+    workspace_lifecycle_cmd,
+    workspace_open_cmd,
 )
 
 

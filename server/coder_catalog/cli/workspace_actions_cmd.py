@@ -34,7 +34,7 @@ from coder_catalog.cli.common import (
 if TYPE_CHECKING:
     from coder_catalog.cli.workspace_targets import Clients, FoundEntity
     from coder_catalog.workspaces.model import WorkspaceInfo
-    from coder_catalog.workspaces.service import Transition, WorkspaceService
+    from coder_catalog.workspaces.service import CreatePlan, Transition, WorkspaceService
 
 # The catalog reading, lint, the workspace rules and the Coder client are imported by the functions
 # that use them, not when the parser is built (issue 18).
@@ -52,6 +52,12 @@ def register(commands: Any) -> None:
         parser.add_argument("--file", metavar="FILE", help="the catalog file (default: those below .)")
         if name == "create":
             parser.add_argument("--name", help="the workspace's name (default: derived from the entity)")
+            parser.add_argument(
+                "--preset",
+                metavar="NAME",
+                help="create with this preset of the template's active version (auto mode; its values "
+                "overwrite the entity's, as Coder merges them)",
+            )
             parser.add_argument(
                 "--new",
                 action="store_true",
@@ -74,6 +80,9 @@ def register(commands: Any) -> None:
             parser.add_argument(
                 "--print", action="store_true", help="only print the page's URL (open no browser)"
             )
+            from coder_catalog.cli.workspace_open_cmd import add_vscode_flags
+
+            add_vscode_flags(parser)
         if name != "open":
             parser.add_argument("--no-wait", action="store_true", help="do not wait for the build to finish")
         add_common_flags(parser)
@@ -84,6 +93,10 @@ def register(commands: Any) -> None:
 
 
 def run_open(args: argparse.Namespace) -> int:
+    if args.vscode:
+        from coder_catalog.cli.workspace_open_cmd import run_open_vscode
+
+        return run_open_vscode(args)
     from coder_catalog.cli.workspace_targets import find_entity, run_workspaces
     from coder_catalog.workspaces.service import WorkspaceError
 
@@ -163,7 +176,8 @@ def _refuse_what_lint_rejects(found: FoundEntity, args: argparse.Namespace) -> N
 async def _print_create_request(clients: Clients, found: FoundEntity, args: argparse.Namespace) -> int:
     """Auto mode, ``--print``: the request ``create`` would send, and nothing sent but GETs."""
     service = await clients.service(found.settings)
-    plan = await service.plan_create(found.entity, args.name)
+    plan = await service.plan_create(found.entity, args.name, args.preset)
+    _warn_overrides(plan)
     path, body = plan.request()
     template = plan.template
     print(
@@ -182,10 +196,20 @@ async def _create(clients: Clients, found: FoundEntity, args: argparse.Namespace
         existing = await service.existing(found.entity)
         if existing and not _create_anyway(found, existing, args):
             return EXIT_OK
-    created = await service.create(found.entity, args.name)
+    if args.preset:
+        _warn_overrides(await service.plan_create(found.entity, args.name, args.preset))
+    created = await service.create(found.entity, args.name, args.preset)
     print(f"Creating workspace {created.name} from template {created.template}...", file=sys.stderr)
     final = created if args.no_wait else await _wait(service, created)
     return _report(final, "created")
+
+
+def _warn_overrides(plan: CreatePlan) -> None:
+    """Each entity value the preset overwrites (Coder: preset values overwrite the request's)."""
+    if plan.preset is None:
+        return
+    for override in plan.overrides:
+        print(f"coder-catalog: warning: {override.sentence(plan.preset.name)}", file=sys.stderr)
 
 
 def _create_anyway(found: FoundEntity, existing: list[WorkspaceInfo], args: argparse.Namespace) -> bool:

@@ -28,6 +28,7 @@ from urllib.parse import quote, urlsplit
 
 from coder_catalog import __version__
 from coder_catalog.accounts.credentials import Credential, Secret
+from coder_catalog.coder.agents import WorkspaceAgent, agents_of
 from coder_catalog.coder.errors import (
     CoderError,
     CoderHTTPError,
@@ -115,6 +116,7 @@ def create_workspace_request(
     template_id: str | None = None,
     template_version_id: str | None = None,
     user: str = "me",
+    preset_id: str | None = None,
 ) -> tuple[str, dict[str, Any]]:
     """The path and JSON body of ``POST /users/{user}/workspaces`` (what ``create --print`` shows)."""
     if (template_id is None) == (template_version_id is None):
@@ -124,6 +126,8 @@ def create_workspace_request(
         body["template_id"] = template_id
     else:
         body["template_version_id"] = template_version_id
+    if preset_id is not None:
+        body["template_version_preset_id"] = preset_id
     body["rich_parameter_values"] = [{"name": k, "value": v} for k, v in parameters.items()]
     return f"{API}/users/{_seg(user)}/workspaces", body
 
@@ -269,9 +273,15 @@ class CoderClient:
         template_id: str | None = None,
         template_version_id: str | None = None,
         user: str = "me",
+        preset_id: str | None = None,
     ) -> Workspace:
         path, body = create_workspace_request(
-            name, parameters, template_id=template_id, template_version_id=template_version_id, user=user
+            name,
+            parameters,
+            template_id=template_id,
+            template_version_id=template_version_id,
+            user=user,
+            preset_id=preset_id,
         )
         data = await self._request("POST", path, json_body=body)
         return Workspace.from_api(_expect_object(data, self._describe("POST", path)))
@@ -282,6 +292,42 @@ class CoderClient:
         path = f"{API}/workspaces/{_seg(workspace_id)}/builds"
         data = await self._request("POST", path, json_body={"transition": transition})
         return WorkspaceBuild.from_api(_expect_object(data, self._describe("POST", path)))
+
+    async def workspace(self, workspace_id: str, *, include_deleted: bool = False) -> Workspace:
+        """``GET /workspaces/{id}`` (``include_deleted``: also a deleted one, to follow a delete build)."""
+        params = {"include_deleted": "true"} if include_deleted else None
+        return Workspace.from_api(await self._get_object(f"{API}/workspaces/{_seg(workspace_id)}", params))
+
+    async def build_parameters(self, build_id: str) -> dict[str, str]:
+        """``GET /workspacebuilds/{id}/parameters``: the values Coder stored for a build."""
+        path = f"{API}/workspacebuilds/{_seg(build_id)}/parameters"
+        return {str(p.get("name", "")): str(p.get("value", "")) for p in await self._get_list(path)}
+
+    async def update_workspace(
+        self, workspace_id: str, template_version_id: str, parameters: Mapping[str, str]
+    ) -> WorkspaceBuild:
+        """A start build on ``template_version_id`` (Coder's "Update"), with the values given."""
+        path = f"{API}/workspaces/{_seg(workspace_id)}/builds"
+        body = {
+            "transition": "start",
+            "template_version_id": template_version_id,
+            "rich_parameter_values": [{"name": k, "value": v} for k, v in parameters.items()],
+        }
+        data = await self._request("POST", path, json_body=body)
+        return WorkspaceBuild.from_api(_expect_object(data, self._describe("POST", path)))
+
+    async def workspace_with_agents(
+        self, owner: str, name: str
+    ) -> tuple[Workspace, tuple[WorkspaceAgent, ...]]:
+        """The workspace and the agents (with their apps) of its latest build."""
+        data = await self._get_object(f"{API}/users/{_seg(owner)}/workspace/{_seg(name)}")
+        return Workspace.from_api(data), agents_of(data)
+
+    async def app_host(self) -> str:
+        """The wildcard host subdomain apps live under (``*.apps.example.com``); "" when none."""
+        data = await self._get_object(f"{API}/applications/host")
+        host = data.get("host")
+        return host if isinstance(host, str) else ""
 
     async def start_workspace(self, workspace_id: str) -> WorkspaceBuild:
         return await self.workspace_build(workspace_id, "start")

@@ -74,6 +74,7 @@ class WorkspaceBuild:
     build_number: int = 0
     job_status: str = ""
     job_error: str = ""
+    template_version_id: str = ""
 
     @classmethod
     def from_api(cls, data: Mapping[str, Any]) -> WorkspaceBuild:
@@ -87,6 +88,7 @@ class WorkspaceBuild:
             build_number=number if isinstance(number, int) else 0,
             job_status=_s(job, "status"),
             job_error=_s(job, "error"),
+            template_version_id=_s(data, "template_version_id"),
         )
 
     @property
@@ -105,6 +107,8 @@ class Workspace:
     outdated: bool = False
     last_used_at: str = ""
     latest_build: WorkspaceBuild | None = None
+    template_id: str = ""
+    template_active_version_id: str = ""
 
     @classmethod
     def from_api(cls, data: Mapping[str, Any]) -> Workspace:
@@ -119,6 +123,8 @@ class Workspace:
             outdated=data.get("outdated") is True,
             last_used_at=_s(data, "last_used_at"),
             latest_build=WorkspaceBuild.from_api(build) if isinstance(build, Mapping) else None,
+            template_id=_s(data, "template_id"),
+            template_active_version_id=_s(data, "template_active_version_id"),
         )
 
     @property

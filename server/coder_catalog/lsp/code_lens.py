@@ -15,6 +15,7 @@ from lsprotocol import types
 
 from coder_catalog.lsp.features import guarded
 from coder_catalog.lsp.workspace_commands import CREATE, LIST, OPEN, can_offer_create
+from coder_catalog.lsp.workspace_open import OPEN_VSCODE
 from coder_catalog.lsp.workspace_state import Listing, state_of
 from coder_catalog.workspaces.entities import CoderEntity
 
@@ -65,6 +66,7 @@ def entity_lenses(
         lenses.append(lens("Create workspace", CREATE))
     if listing is not None and listing.result is not None and listing.result.workspaces:
         lenses.append(lens("Open in Coder", OPEN))
+        lenses.append(lens("Open in VS Code", OPEN_VSCODE))
     return lenses
 
 

@@ -21,7 +21,14 @@ from pygls.protocol import LanguageServerProtocol
 from pygls.protocol.language_server import lsp_method
 
 from coder_catalog import __version__
-from coder_catalog.lsp import account_commands, code_lens, features, workspace_commands
+from coder_catalog.lsp import (
+    account_commands,
+    code_lens,
+    features,
+    workspace_commands,
+    workspace_lifecycle,
+    workspace_open,
+)
 from coder_catalog.lsp.client_settings import SECTION, overrides_from_client
 from coder_catalog.lsp.deployments import ProgressHandle, TemplateProvider, TemplateProviders
 from coder_catalog.lsp.diagnostics import DiagnosticsPublisher
@@ -324,6 +331,8 @@ def create_server() -> CatalogServer:
     features.register(server)
     code_lens.register(server)
     workspace_commands.register(server)
+    workspace_lifecycle.register(server)
+    workspace_open.register(server)
     account_commands.register(server)
     return server
 

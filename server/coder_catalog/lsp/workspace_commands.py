@@ -311,9 +311,12 @@ async def _offer_existing(target: Target, existing: list[WorkspaceInfo]) -> Resu
 
 
 async def _create_through_api(target: Target) -> Result:
+    from coder_catalog.lsp.workspace_presets import choose_preset
+
     service = target.service()
+    preset = await choose_preset(target, service)
     async with Progress(target.ls, f"Creating a Coder workspace for {target.entity.name}") as progress:
-        created = await service.create(target.entity, target.option("name"))
+        created = await service.create(target.entity, target.option("name"), preset)
         progress.report(f"{created.name}: {created.status}")
         target.changed()
         final = await service.wait(created, lambda w: progress.report(f"{w.name}: {w.status}"))
@@ -321,7 +324,7 @@ async def _create_through_api(target: Target) -> Result:
     if final.status != "running":
         raise WorkspaceError(_build_failed(final, "first build"), "refused")
     _offer_open_later(target.ls, final)
-    return {"status": "created", "url": final.url, "workspace": final.to_json()}
+    return {"status": "created", "url": final.url, "workspace": final.to_json(), "preset": preset}
 
 
 _OFFERS: set[asyncio.Task[None]] = set()

@@ -248,6 +248,12 @@ async def buildinfo(request: web.Request) -> web.StreamResponse:
 
 
 @authenticated
+async def applications_host(request: web.Request, actor: UserRecord) -> web.StreamResponse:
+    """``GET /applications/host`` (``codersdk.AppHostResponse``): the wildcard host, "" when none."""
+    return ok({"host": _sim(request).deployment.settings.wildcard_access_url})
+
+
+@authenticated
 async def get_user(request: web.Request, actor: UserRecord) -> web.StreamResponse:
     user = _sim(request).deployment.user(request.match_info["user"], actor)
     return ok(_renderer(request).user(user))
@@ -501,6 +507,7 @@ def _api_routes() -> list[web.RouteDef]:
     api = "/api/v2"
     return [
         web.get(f"{api}/buildinfo", buildinfo),
+        web.get(f"{api}/applications/host", applications_host),
         web.get(f"{api}/users/{{user}}", get_user),
         web.get(f"{api}/users/{{user}}/workspace/{{name}}", get_workspace_by_name),
         web.post(f"{api}/users/{{user}}/workspaces", create_workspace),

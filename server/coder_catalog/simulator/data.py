@@ -19,6 +19,7 @@ Top-level keys (all optional except ``organizations``, ``users`` and ``templates
       build_seconds: 2.0          # how long a build job runs
       queue_seconds: 0.25         # how long a build job stays pending first
       session_token_seconds: 604800
+      wildcard_access_url: ""     # "*.apps.example.com": /applications/host; "" (none) by default
     organizations:
       - {id, name, display_name?, description?, icon?, default?: bool, created_at?}
         # exactly one default organization; the first one when none is marked
@@ -49,6 +50,8 @@ Top-level keys (all optional except ``organizations``, ``users`` and ``templates
             presets:
               - {id, name, description?, icon?, default?: bool,
                  parameters: {name: value} or [{name, value}]}
+            agents:                # the build's agents and apps: see simulator/agents.py
+              - {name, directory?, expanded_directory?, connect_seconds?, status?, apps?: [...]}
     workspaces:
       - id, name, owner: <username>, template: <template name>,
         organization?: <org name>,        # only needed when the template name is ambiguous
@@ -89,6 +92,7 @@ from typing import Any
 import jsonschema
 import yaml
 
+from coder_catalog.simulator.agents import AGENTS_SCHEMA, AgentRecord, parse_agents
 from coder_catalog.templates.model import PARAMETER_TYPES, TemplateParameter
 from coder_catalog.templates.parameter_values import check_parameter_value
 
@@ -159,6 +163,7 @@ class VersionRecord:
     importing: bool = False
     parameters: tuple[ParameterRecord, ...] = ()
     presets: tuple[PresetRecord, ...] = ()
+    agents: tuple[AgentRecord, ...] = ()
 
 
 @dataclass(slots=True)
@@ -263,6 +268,8 @@ class Settings:
     oauth2_auto_approve_user_id: str | None = None
     oauth2_access_token_seconds: int = 3600
     oauth2_refresh_token_seconds: int = 2592000
+    #: CODER_WILDCARD_ACCESS_URL's host (``*.apps.example.com``): what /applications/host answers
+    wildcard_access_url: str = ""
 
 
 @dataclass(slots=True)
@@ -345,6 +352,7 @@ _VERSION = _obj(
     importing=_BOOL,
     parameters={"type": "array", "items": _PARAMETER},
     presets={"type": "array", "items": _PRESET},
+    agents=AGENTS_SCHEMA,
 )
 SEED_SCHEMA: dict[str, Any] = _obj(
     ["organizations", "users", "templates"],
@@ -359,6 +367,7 @@ SEED_SCHEMA: dict[str, Any] = _obj(
         build_seconds=_SECONDS,
         queue_seconds=_SECONDS,
         session_token_seconds={"type": "integer", "minimum": 1},
+        wildcard_access_url=_STR,
     ),
     organizations={
         "type": "array",
@@ -593,6 +602,7 @@ class _Builder:
             build_seconds=float(deployment.get("build_seconds", defaults.build_seconds)),
             queue_seconds=float(deployment.get("queue_seconds", defaults.queue_seconds)),
             session_token_seconds=deployment.get("session_token_seconds", defaults.session_token_seconds),
+            wildcard_access_url=deployment.get("wildcard_access_url", ""),
             oauth2_auto_approve_user_id=approve_id,
             oauth2_access_token_seconds=oauth.get(
                 "access_token_seconds", defaults.oauth2_access_token_seconds
@@ -735,7 +745,14 @@ class _Builder:
             importing=raw.get("importing", False),
             parameters=tuple(parameters),
             presets=presets,
+            agents=self._agents(raw, where),
         )
+
+    def _agents(self, raw: dict[str, Any], where: str) -> tuple[AgentRecord, ...]:
+        try:
+            return parse_agents(raw.get("agents"))
+        except ValueError as exc:
+            raise self.fail(f"{where}.agents", str(exc)) from None
 
     def _parameter(self, raw: dict[str, Any], earlier: list[ParameterRecord], where: str) -> ParameterRecord:
         if any(p.name == raw["name"] for p in earlier):

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from coder_catalog.simulator.agents import render_resources
 from coder_catalog.simulator.data import (
     OrganizationRecord,
     ParameterRecord,
@@ -308,7 +309,7 @@ class Renderer:
             "initiator_name": initiator.username,
             "job": self._build_job(workspace, build, template, version),
             "reason": "initiator",
-            "resources": [],
+            "resources": render_resources(version.agents, build, self.now, owner.username, workspace.name),
             "status": build.status(self.now),
             "daily_cost": 0,
             "matched_provisioners": self._provisioners(),

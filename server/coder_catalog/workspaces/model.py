@@ -94,9 +94,12 @@ class EntityWorkspaces:
 
     @property
     def summary(self) -> str:
-        """``N workspaces (M running)``."""
+        """``N workspaces (M running)``, with ``, K outdated`` when some are built from an older
+        template version."""
         count = len(self.workspaces)
-        return f"{count} workspace{'' if count == 1 else 's'} ({self.running} running)"
+        outdated = sum(1 for w in self.workspaces if w.outdated)
+        extra = f", {outdated} outdated" if outdated else ""
+        return f"{count} workspace{'' if count == 1 else 's'} ({self.running} running{extra})"
 
     def of_template(self, template: str | None) -> list[WorkspaceInfo]:
         if not template:

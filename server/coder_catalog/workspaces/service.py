@@ -11,13 +11,13 @@ import asyncio
 import itertools
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from coder_catalog.coder.client import CoderClient, create_workspace_request
 from coder_catalog.coder.errors import CoderError, CoderUnreachable, Conflict, NotFound, Unauthorized
 from coder_catalog.coder.models import Workspace
-from coder_catalog.templates.model import Template
+from coder_catalog.templates.model import Preset, Template
 from coder_catalog.workspaces.entities import CoderEntity
 from coder_catalog.workspaces.model import EntityWorkspaces, WorkspaceInfo
 from coder_catalog.workspaces.plugin_rules import (
@@ -30,6 +30,7 @@ from coder_catalog.workspaces.plugin_rules import (
     name_problem,
     query_key,
 )
+from coder_catalog.workspaces.presets import Override, find_preset, merge
 
 ErrorKind = Literal["unauthorized", "unreachable", "conflict", "refused", "not-found", "usage", "timeout"]
 Transition = Literal["start", "stop"]
@@ -48,10 +49,18 @@ class CreatePlan:
     template: Template
     names: tuple[str, ...]
     parameters: dict[str, str]
+    preset: Preset | None = None  # its values are already merged into ``parameters``
+    overrides: tuple[Override, ...] = ()  # the entity's values the preset replaces
 
     def request(self) -> tuple[str, dict[str, Any]]:
         """The path and JSON body of the first attempt (the template's active version is used)."""
-        return create_workspace_request(self.names[0], self.parameters, template_id=self.template.id)
+        return create_workspace_request(self.names[0], self.parameters, **self._target())
+
+    def _target(self) -> dict[str, Any]:
+        if self.preset is None:
+            return {"template_id": self.template.id}
+        # a preset belongs to one version: the active version it was read from
+        return {"template_version_id": self.template.active_version_id, "preset_id": self.preset.id}
 
 
 class WorkspaceError(Exception):
@@ -145,7 +154,9 @@ class WorkspaceService:
         """The entity's workspaces of the template it would create a workspace from."""
         return (await self.list_for(entity)).of_template(entity.template_name)
 
-    async def plan_create(self, entity: CoderEntity, name: str | None = None) -> CreatePlan:
+    async def plan_create(
+        self, entity: CoderEntity, name: str | None = None, preset: str | None = None
+    ) -> CreatePlan:
         """What :meth:`create` would ask Coder for, without creating anything (only GETs)."""
         template_name = entity.template_name
         if not template_name:
@@ -157,14 +168,38 @@ class WorkspaceService:
         template = await self._template(template_name)
         names = (name,) if name is not None else tuple(await self._free_names(entity))
         params = {key: value.value for key, value in entity.effective.params.items()}
+        if preset:
+            return await self._with_preset(CreatePlan(entity, template, names, params), preset)
         return CreatePlan(entity, template, names, params)
 
-    async def create(self, entity: CoderEntity, name: str | None = None) -> WorkspaceInfo:
+    async def _with_preset(self, plan: CreatePlan, name: str) -> CreatePlan:
+        """The plan with the preset's values over the entity's, as Coder merges them (issue 19)."""
+        found = find_preset(await self.presets(plan.template), name)
+        if found is None:
+            known = ", ".join(p.name for p in await self.presets(plan.template)) or "none"
+            raise WorkspaceError(
+                f'template "{plan.template.name}" has no preset "{name}" (its presets: {known})', "usage"
+            )
+        merged, overrides = merge(plan.parameters, found)
+        return replace(plan, parameters=merged, preset=found, overrides=tuple(overrides))
+
+    async def presets(self, template: Template) -> list[Preset]:
+        """The presets of the template's active version."""
+        if not template.active_version_id:
+            return []
+        try:
+            return await self.client.presets(template.active_version_id)
+        except CoderError as exc:
+            raise self._failed(exc) from None
+
+    async def create(
+        self, entity: CoderEntity, name: str | None = None, preset: str | None = None
+    ) -> WorkspaceInfo:
         """Create the entity's workspace through the API (the build has started when this returns).
 
         Without ``name`` the name is derived from the entity's and made unique for the user; if
         Coder still answers 409 (someone was quicker) the next free suffix is tried."""
-        plan = await self.plan_create(entity, name)
+        plan = await self.plan_create(entity, name, preset)
         for attempt, candidate in enumerate(plan.names, 1):
             try:
                 return await self._create(plan, candidate)
@@ -175,9 +210,7 @@ class WorkspaceService:
 
     async def _create(self, plan: CreatePlan, name: str) -> WorkspaceInfo:
         try:
-            workspace = await self.client.create_workspace(
-                name, plan.parameters, template_id=plan.template.id
-            )
+            workspace = await self.client.create_workspace(name, plan.parameters, **plan._target())
         except CoderError as exc:
             message = describe_create_error(
                 exc, template=plan.template.name, name=name, params=plan.entity.effective.params

@@ -440,6 +440,43 @@ local function scenario_workspaces()
   check(opened[3]:find("mode=manual", 1, true) ~= nil, "create page %s", opened[3])
   step("open and create", { opened = { opened[2], opened[3] } })
 
+  -- :CoderOpenVSCode NAME: the `coder ssh` command and Coder's VS Code link are shown (and the link opened
+  -- where the editor can); :CoderApps NAME -> code-server opens its page.
+  local notes = {}
+  local notify = vim.notify
+  vim.notify = function(message, level)
+    table.insert(notes, tostring(message))
+    if level and level >= vim.log.levels.WARN then
+      return notify(message, level)
+    end
+  end
+  vim.cmd("CoderOpenVSCode python-api")
+  wait(10000, function()
+    for _, note in ipairs(notes) do
+      if note:find("coder ssh alice/python-api", 1, true) then
+        return true
+      end
+    end
+    return false
+  end, ":CoderOpenVSCode to show the coder ssh command")
+  local link = notes[#notes]:match("(vscode://%S+)")
+  check(link ~= nil and link:find("workspace=python-api", 1, true) ~= nil, "VS Code link in %s", vim.inspect(notes))
+  vim.notify = notify
+  table.insert(choosers, function(items)
+    for _, item in ipairs(items) do
+      if type(item) == "table" and item.slug == "code-server" then
+        return item
+      end
+    end
+    error("no code-server app in " .. vim.inspect(items))
+  end)
+  local app_page = config.url .. "/@alice/python-api.main/apps/code-server/"
+  vim.cmd("CoderApps python-api")
+  wait(10000, function()
+    return vim.tbl_contains(opened, app_page)
+  end, ":CoderApps to open code-server")
+  step("vscode and apps", { link = link, app = app_page })
+
   checkhealth({ "OK.*signed in as alice on " .. vim.pesc(config.url) })
 end
 

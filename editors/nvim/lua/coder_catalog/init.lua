@@ -27,6 +27,8 @@ M.COMMANDS = {
   create = "coderCatalog.createWorkspace",
   start = "coderCatalog.startWorkspace",
   stop = "coderCatalog.stopWorkspace",
+  open_vscode = "coderCatalog.openWorkspaceInVSCode",
+  apps = "coderCatalog.workspaceApps",
 }
 
 local defaults = {
@@ -51,8 +53,8 @@ local defaults = {
   handlers = nil,
   -- How to open a URL (a workspace page, the OAuth page); default: the system opener.
   open_url = nil,
-  -- Define :CoderLink, :CoderOAuth, :CoderUnlink, :CoderWorkspaces, :CoderCreate, :CoderOpen and
-  -- :CoderCatalogInstall.
+  -- Define :CoderLink, :CoderOAuth, :CoderUnlink, :CoderWorkspaces, :CoderCreate, :CoderOpen,
+  -- :CoderOpenVSCode, :CoderApps and :CoderCatalogInstall.
   user_commands = true,
   -- Show the server's code lenses ("N workspaces (M running)", "Create workspace", "Open in Coder");
   -- run the one under the cursor with vim.lsp.codelens.run().
@@ -575,6 +577,71 @@ function M.open(bufnr, workspace)
   end, bufnr)
 end
 
+--- :CoderOpenVSCode [workspace]: starts a stopped workspace (the server asks first), then shows the
+--- `coder ssh` command and Coder's VS Code link (opened when the editor can, never with a token).
+function M.open_vscode(bufnr, workspace)
+  bufnr = (bufnr == nil or bufnr == 0) and vim.api.nvim_get_current_buf() or bufnr
+  local client = catalog_client(bufnr)
+  if not client then
+    return
+  end
+  local argument = M.entity_location(bufnr)
+  if workspace and workspace ~= "" then
+    argument.workspace = workspace
+  end
+  M.execute(client, M.COMMANDS.open_vscode, { argument }, function(result)
+    if type(result) ~= "table" or failed(result) or result.status == "cancelled" then
+      return
+    end
+    notify(tostring(result.ssh) .. "\n" .. tostring(result.url))
+  end, bufnr)
+end
+
+function M.format_app(app)
+  local problem = type(app.problem) == "string" and (" (" .. app.problem .. ")") or ""
+  return tostring(app.displayName or app.slug) .. problem
+end
+
+--- :CoderApps [workspace]: the workspace's apps in vim.ui.select; the chosen one opens when it is ready.
+function M.apps(bufnr, workspace)
+  bufnr = (bufnr == nil or bufnr == 0) and vim.api.nvim_get_current_buf() or bufnr
+  local client = catalog_client(bufnr)
+  if not client then
+    return
+  end
+  local location = M.entity_location(bufnr)
+  local argument = vim.deepcopy(location)
+  if workspace and workspace ~= "" then
+    argument.workspace = workspace
+  end
+  M.execute(client, M.COMMANDS.apps, { argument }, function(result)
+    if type(result) ~= "table" or failed(result) then
+      return
+    end
+    local apps = result.apps or {}
+    local name = type(result.workspace) == "table" and tostring(result.workspace.name) or "the workspace"
+    if #apps == 0 then
+      notify(type(result.note) == "string" and result.note or (name .. " has no apps"))
+      return
+    end
+    vim.ui.select(apps, { prompt = "Apps of " .. name, format_item = M.format_app, kind = "coder_catalog.app" }, function(app)
+      if not app then
+        return
+      end
+      if not app.openable then
+        notify(M.format_app(app) .. ": not opened", vim.log.levels.WARN)
+        return
+      end
+      local open = vim.tbl_extend("force", location, { workspace = result.workspace.id, app = app.slug })
+      M.execute(client, M.COMMANDS.apps, { open }, function(opened)
+        if not failed(opened) then
+          M.open_result(opened)
+        end
+      end, bufnr)
+    end)
+  end, bufnr)
+end
+
 local FILE_STORE_QUESTION = "No OS keyring is available to keep the Coder token. Keep it in a file only you can read (0600)?"
 
 --- When the server found no OS keyring it answers `needsFileStoreConsent`: ask, and run `again` on yes.
@@ -741,6 +808,12 @@ local function define_commands()
   command("CoderOpen", function(args)
     M.open(0, args.args)
   end, { nargs = "?", desc = "Open a workspace of the entity under the cursor in Coder" })
+  command("CoderOpenVSCode", function(args)
+    M.open_vscode(0, args.args)
+  end, { nargs = "?", desc = "Open a workspace of the entity under the cursor in VS Code (prints the coder ssh command)" })
+  command("CoderApps", function(args)
+    M.apps(0, args.args)
+  end, { nargs = "?", desc = "Open an app of a workspace of the entity under the cursor" })
 end
 
 function M.setup(opts)

@@ -334,6 +334,44 @@ def _parameter_names(analyzer: Analyzer, ctx: CursorContext, snippets: bool) -> 
             )
         )
     proposals.sort(key=lambda p: p.sort_text)
+    if not ctx.has_colon:
+        proposals.extend(_preset_proposals(template, ctx))
+    return proposals
+
+
+def _preset_proposals(template: Template, ctx: CursorContext) -> list[Proposal]:
+    """One item per preset of the active version, inserting its values as ``params`` lines (those the
+    block does not set yet). Coder overwrites a request's values with the chosen preset's anyway."""
+    proposals = []
+    for order, preset in enumerate(template.presets or ()):
+        pairs = [(n, v) for n, v in preset.parameters if n not in ctx.siblings]
+        if not pairs:
+            continue
+        lines = [f"{yaml_string(n)}: {quoted(v)}" for n, v in pairs]
+        insert = ("\n" + " " * ctx.indent).join(lines)
+        values = ", ".join(f"{n}={v}" for n, v in preset.parameters)
+        documentation = "\n\n".join(
+            part
+            for part in (
+                f"Preset {md.code(preset.name)} of {md.code(template.name)}"
+                + (" (default)" if preset.default else ""),
+                md.escape(preset.description) if preset.description else "",
+                f"Inserts: {md.code(values)}",
+            )
+            if part
+        )
+        proposals.append(
+            Proposal(
+                f"preset: {preset.name}",
+                "value",
+                f"{len(pairs)} parameter{'s' if len(pairs) != 1 else ''} of preset {preset.name}",
+                documentation,
+                insert,
+                ctx.token_span,
+                sort_text=f"9{order:04d}",
+                filter_text=f"preset {preset.name}",
+            )
+        )
     return proposals
 
 

@@ -191,10 +191,27 @@ def template_markdown(analyzer: Analyzer, template: Template, written: str) -> s
         version.append(f"updated {md.escape(template.updated_at)}")
     if version:
         parts.append("Active version: " + ", ".join(version))
+    if template.presets:
+        parts.append(presets_markdown(template))
     access_url = analyzer.settings.access_url
     if access_url:
         parts.append(md.link("Open the template in Coder", template_url(access_url, template.name)))
     return "\n\n".join(parts)
+
+
+def presets_markdown(template: Template) -> str:
+    """The active version's presets, each with its values (they overwrite the entity's at creation)."""
+    rows = []
+    for preset in template.presets or ():
+        default = " (default)" if preset.default else ""
+        description = f": {md.escape(preset.description)}" if preset.description else ""
+        values = ", ".join(f"{n}={v}" for n, v in preset.parameters)
+        rows.append(
+            f"- {md.code(preset.name)}{default}{description}" + (f" — {md.code(values)}" if values else "")
+        )
+    return "Presets (their values overwrite the entity's params when chosen at creation):\n\n" + "\n".join(
+        rows
+    )
 
 
 # -- mode --------------------------------------------------------------------------------------
