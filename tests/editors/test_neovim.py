@@ -299,6 +299,69 @@ def test_neovim_workspaces_open_start_create_and_checkhealth(
     assert report["deprecations"] == []
 
 
+LIFECYCLE_ENTITY = """apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata:
+  name: boxes
+spec:
+  type: service
+  lifecycle: production
+  owner: team-a
+  coder:
+    templateName: docker
+    mode: auto
+"""
+
+
+@pytest.fixture
+def lifecycle_simulator() -> Iterator[SimulatorServer]:
+    """docker v2 adds a required ``zone`` (options) and ``team`` (none) to v1: old-docker (v1) needs both."""
+    from tests.workspace_seed import fast_seed
+
+    seed = fast_seed()
+    docker = next(t for t in seed["templates"] if t["name"] == "docker")
+    v2 = next(v for v in docker["versions"] if v["name"] == "v2")
+    v2["parameters"] += [
+        {
+            "name": "zone",
+            "display_name": "Zone",
+            "type": "string",
+            "options": [{"name": "North", "value": "north"}, {"name": "South", "value": "south"}],
+        },
+        {"name": "team", "display_name": "team", "type": "string"},
+    ]
+    with SimulatorServer(seed) as server:
+        yield server
+
+
+def test_neovim_updates_an_outdated_workspace_and_deletes_one(
+    nvim: Nvim, lifecycle_simulator: SimulatorServer, tmp_path: Path
+) -> None:
+    # No repository URL: the entity lists all of alice's workspaces, old-docker (outdated) among them.
+    root = project(tmp_path / "repo", {"catalog-info.yaml": LIFECYCLE_ENTITY})
+    code, report, output = run_nvim(
+        nvim,
+        tmp_path,
+        "lifecycle",
+        lifecycle_simulator.token,
+        file=str(root / "catalog-info.yaml"),
+        root=str(root),
+        url=lifecycle_simulator.url,
+        settings={"deployment": {"accessUrl": lifecycle_simulator.url}},
+    )
+    if code == SKIPPED:
+        pytest.skip(f"Neovim update/delete: {report.get('skipped')}")
+    assert code == 0 and report.get("ok"), explain(code, report, output)
+    steps = {s["name"]: s["detail"] for s in report["steps"]}
+    assert steps["update"]["inputs"][0]["prompt"].startswith("Updating old-docker: team")
+    assert steps["delete"]["question"].startswith("Delete workspace alice/python-api-eu (stopped)?")
+    builds = [
+        r for r in lifecycle_simulator.requests() if r["method"] == "POST" and r["path"].endswith("/builds")
+    ]
+    assert len(builds) == 2 and all(b["status"] in (200, 201) for b in builds), builds
+    assert report["deprecations"] == []
+
+
 def test_neovim_links_and_unlinks_an_account(nvim: Nvim, simulator: SimulatorServer, tmp_path: Path) -> None:
     """No CODER_SESSION_TOKEN: :CoderLink takes the token (inputsecret), the server checks and keeps it
     (in the 0600 file store, after the plugin asked, as this box has no keyring), and the template

@@ -3,6 +3,7 @@ simulator (issue 19, points 4-5)."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -85,6 +86,14 @@ async def test_update_asks_for_a_new_required_parameter_with_options(
         }
     ]
     assert "needs Zone (zone)" in code.message_requests[-1].message
+    assert posts(deployment) == []
+    # clientAsks (the VS Code extension, the Neovim plugin): the client asks every missing parameter
+    # itself, so the server asks nothing, shows no error and answers the whole list.
+    questions, shown = len(code.message_requests), len(code.messages)
+    for_client = await run(code, UPDATE, uri=uri, line=line, workspace="old-docker", clientAsks=True)
+    assert for_client["status"] == "failed" and for_client["missing"] == dismissed["missing"]
+    await asyncio.sleep(0.2)  # a stray showMessage would have arrived by now
+    assert len(code.message_requests) == questions and len(code.messages) == shown
     assert posts(deployment) == []
     invalid = await run(code, UPDATE, uri=uri, line=line, workspace="old-docker", params={"memory": "64"})
     assert invalid["reason"] == "usage"  # still missing zone: nothing sent

@@ -14,6 +14,8 @@ export const SERVER_COMMANDS = {
   createWorkspace: 'coderCatalog.createWorkspace',
   startWorkspace: 'coderCatalog.startWorkspace',
   stopWorkspace: 'coderCatalog.stopWorkspace',
+  updateWorkspace: 'coderCatalog.updateWorkspace',
+  deleteWorkspace: 'coderCatalog.deleteWorkspace',
 } as const;
 
 /**
@@ -99,6 +101,8 @@ export interface EntityCommandArgument extends EntityLocation {
   name?: string;
   new?: boolean;
   pick?: boolean;
+  /** `createWorkspace`: a preset's name, or "" for none; absent: the server asks when the template has presets. */
+  preset?: string;
 }
 
 /** Arguments of `listWorkspaces` and `createWorkspace`. */
@@ -189,26 +193,38 @@ export function workspacePickItem(workspace: Workspace): PickItem {
   };
 }
 
-export type WorkspaceAction = 'open' | 'start' | 'stop';
+export type WorkspaceAction = 'open' | 'start' | 'stop' | 'update' | 'delete';
 
 /** What can be done with a workspace in its status; the first is the default. */
 export function workspaceActions(workspace: Workspace): WorkspaceAction[] {
+  let actions: WorkspaceAction[];
   switch (workspace.status) {
     case 'running':
-      return ['open', 'stop'];
+      actions = ['open', 'stop'];
+      break;
     case 'stopped':
     case 'failed':
     case 'canceled':
-      return ['start', 'open'];
+      actions = ['start', 'open'];
+      break;
     default:
-      return ['open'];
+      actions = ['open'];
   }
+  if (workspace.outdated && !workspace.building) {
+    actions.push('update');
+  }
+  if (workspace.status !== 'deleting' && workspace.status !== 'deleted') {
+    actions.push('delete');
+  }
+  return actions;
 }
 
 export const ACTION_LABELS: Record<WorkspaceAction, string> = {
   open: '$(link-external) Open in Coder',
   start: '$(play) Start',
   stop: '$(debug-stop) Stop',
+  update: '$(arrow-up) Update to the template\'s active version',
+  delete: '$(trash) Delete…',
 };
 
 export function actionCommand(action: WorkspaceAction): string {
@@ -216,7 +232,68 @@ export function actionCommand(action: WorkspaceAction): string {
     open: SERVER_COMMANDS.openWorkspace,
     start: SERVER_COMMANDS.startWorkspace,
     stop: SERVER_COMMANDS.stopWorkspace,
+    update: SERVER_COMMANDS.updateWorkspace,
+    delete: SERVER_COMMANDS.deleteWorkspace,
   }[action];
+}
+
+/** A new required parameter `updateWorkspace` needs a value for (its `missing` answer). */
+export interface MissingParameter {
+  name: string;
+  displayName: string;
+  description?: string;
+  type?: string;
+  options: { name: string; value: string }[];
+}
+
+/**
+ * The `missing` list of a failed `updateWorkspace` (`{status: "failed", reason: "usage", missing:
+ * [{name, displayName, description, type, options: [{name, value}]}]}`); empty for any other answer.
+ */
+export function parseMissingParameters(result: unknown): MissingParameter[] {
+  if (!isObject(result) || result.status !== 'failed' || !Array.isArray(result.missing)) {
+    return [];
+  }
+  const missing: MissingParameter[] = [];
+  for (const item of result.missing) {
+    if (!isObject(item) || !text(item.name)) {
+      continue;
+    }
+    const options = (Array.isArray(item.options) ? item.options : [])
+      .filter((o): o is Record<string, unknown> => isObject(o) && typeof o.value === 'string')
+      .map((o) => ({ name: text(o.name) ?? (o.value as string), value: o.value as string }));
+    missing.push({
+      name: item.name as string,
+      displayName: text(item.displayName) ?? (item.name as string),
+      description: text(item.description),
+      type: text(item.type),
+      options,
+    });
+  }
+  return missing;
+}
+
+/** How a missing parameter is asked: its title, and the prompt under it. */
+export function missingParameterPrompt(parameter: MissingParameter, workspaceName: string): { title: string; prompt: string } {
+  const label = parameter.displayName === parameter.name ? parameter.name : `${parameter.displayName} (${parameter.name})`;
+  return {
+    title: `Updating ${workspaceName}: ${label}`,
+    prompt: parameter.description ?? `The template's active version needs a value for ${label}${parameter.type ? ` (${parameter.type})` : ''}.`,
+  };
+}
+
+/** Arguments of `updateWorkspace`, with the values the user gave for the missing parameters. */
+export function updateArguments(
+  location: EntityLocation,
+  workspace: Workspace,
+  params: Record<string, string> = {},
+): [Record<string, unknown>] {
+  // clientAsks: the server answers every missing parameter in `missing` (this extension asks them, options
+  // as a quick pick) instead of asking some itself and showing an error for the others.
+  const [argument] = workspaceArguments(location, workspace);
+  return Object.keys(params).length
+    ? [{ ...argument, clientAsks: true, params: { ...params } }]
+    : [{ ...argument, clientAsks: true }];
 }
 
 export interface AccountStatus {
@@ -312,4 +389,33 @@ export function isWaitingForBrowser(result: unknown): boolean {
 /** The token page of a deployment, where a user gets a session token to paste. */
 export function tokenPage(deployment: string | undefined): string | undefined {
   return deployment ? `${deployment.replace(/\/+$/, '')}/cli-auth` : undefined;
+}
+
+/**
+ * Runs `updateWorkspace`, and while it answers a `missing` list asks each parameter (`ask`: undefined
+ * when the user cancels) and runs it again with every value given so far (`params`). At most `rounds`
+ * runs; a cancelled question ends with `{status: "cancelled"}` and no further run.
+ */
+export async function updateWithMissing(
+  run: (params: Record<string, string>) => PromiseLike<unknown>,
+  ask: (parameter: MissingParameter) => PromiseLike<string | undefined>,
+  rounds = 3,
+): Promise<unknown> {
+  const params: Record<string, string> = {};
+  let result = await run({});
+  for (let round = 1; round < rounds; round++) {
+    const missing = parseMissingParameters(result).filter((p) => !(p.name in params));
+    if (!missing.length) {
+      return result;
+    }
+    for (const parameter of missing) {
+      const value = await ask(parameter);
+      if (value === undefined) {
+        return { status: 'cancelled', reason: 'missing', missing: missing.map((p) => p.name) };
+      }
+      params[parameter.name] = value;
+    }
+    result = await run({ ...params });
+  }
+  return result;
 }

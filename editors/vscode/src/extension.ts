@@ -33,6 +33,8 @@ import {
   entityArguments,
   entityLocation,
   linkArguments,
+  MissingParameter,
+  missingParameterPrompt,
   parseAccountStatus,
   parseWorkspaceList,
   FILE_STORE_QUESTION,
@@ -43,6 +45,8 @@ import {
   urlToOpen,
   statusBarView,
   tokenPage,
+  updateArguments,
+  updateWithMissing,
   workspaceActions,
   workspaceArguments,
   workspacePickItem,
@@ -686,16 +690,43 @@ async function runWorkspaceAction(location: EntityLocation, workspace: Workspace
     open: `Opening ${workspace.name}…`,
     start: `Starting ${workspace.name}…`,
     stop: `Stopping ${workspace.name}…`,
+    update: `Updating ${workspace.name}…`,
+    delete: `Deleting ${workspace.name}…`,
   };
   try {
+    if (action === 'update') {
+      // The server asks the new parameters with options itself; the others come back as `missing`.
+      await updateWithMissing(
+        (params) =>
+          vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: titles.update }, () =>
+            execute(SERVER_COMMANDS.updateWorkspace, updateArguments(location, workspace, params)),
+          ),
+        (parameter) => askParameter(parameter, workspace.name),
+      );
+      return;
+    }
+    // Delete: the server asks for confirmation (window/showMessageRequest) before anything is sent.
     const result = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: titles[action] },
+      { location: action === 'delete' ? vscode.ProgressLocation.Window : vscode.ProgressLocation.Notification, title: titles[action] },
       () => execute(actionCommand(action), workspaceArguments(location, workspace)),
     );
     await openResult(result);
   } catch (error) {
-    reportError(`${ACTION_LABELS[action].replace(/^\$\([^)]*\) /, '')} ${workspace.name} failed`, error);
+    reportError(`${ACTION_LABELS[action].replace(/^\$\([^)]*\) /, '').replace(/…$/, '')} ${workspace.name} failed`, error);
   }
+}
+
+/** Asks a new required parameter of an update: a quick pick of its options, else an input box. */
+async function askParameter(parameter: MissingParameter, workspaceName: string): Promise<string | undefined> {
+  const { title, prompt } = missingParameterPrompt(parameter, workspaceName);
+  if (parameter.options.length) {
+    const picked = await vscode.window.showQuickPick(
+      parameter.options.map((o) => ({ label: o.name, description: o.name === o.value ? undefined : o.value, value: o.value })),
+      { title, placeHolder: prompt, ignoreFocusOut: true },
+    );
+    return picked?.value;
+  }
+  return vscode.window.showInputBox({ title, prompt, ignoreFocusOut: true });
 }
 
 async function createWorkspace(location?: EntityLocation): Promise<void> {
@@ -704,6 +735,8 @@ async function createWorkspace(location?: EntityLocation): Promise<void> {
     return;
   }
   try {
+    // No `preset`: when the template's active version has presets, the server asks which one
+    // (window/showMessageRequest, shown by vscode-languageclient as a message with one button each).
     const result = await execute(SERVER_COMMANDS.createWorkspace, entityArguments(where));
     await openResult(result);
   } catch (error) {

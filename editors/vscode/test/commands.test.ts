@@ -83,9 +83,10 @@ describe('command arguments', () => {
   });
 
   it('offers the actions that fit the status, the likely one first', () => {
-    assert.deepEqual(workspaceActions({ name: 'a', status: 'running' }), ['open', 'stop']);
-    assert.deepEqual(workspaceActions({ name: 'a', status: 'stopped' }), ['start', 'open']);
-    assert.deepEqual(workspaceActions({ name: 'a', status: 'starting' }), ['open']);
+    assert.deepEqual(workspaceActions({ name: 'a', status: 'running' }), ['open', 'stop', 'delete']);
+    assert.deepEqual(workspaceActions({ name: 'a', status: 'stopped' }), ['start', 'open', 'delete']);
+    assert.deepEqual(workspaceActions({ name: 'a', status: 'starting' }), ['open', 'delete']);
+    assert.deepEqual(workspaceActions({ name: 'a', status: 'deleting' }), ['open']);
     assert.equal(actionCommand('stop'), 'coderCatalog.stopWorkspace');
   });
 

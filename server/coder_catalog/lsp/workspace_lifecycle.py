@@ -103,7 +103,7 @@ async def update_workspace(target: Target) -> Result:
     if not plan.outdated:
         show(target.ls, f"{workspace.name} is already on the template's active version")
         return {"status": "up-to-date", "workspace": plan.workspace.to_json()}
-    if plan.missing:
+    if plan.missing and not _client_asks(target):
         asked = await _ask_missing(target, workspace, plan.missing)
         if asked:
             plan = await lifecycle.plan_update(service, target.entity, workspace, {**answers, **asked})
@@ -118,6 +118,13 @@ async def update_workspace(target: Target) -> Result:
         raise WorkspaceError(f"the update build of {final.name} ended {final.status}{error}", "refused")
     show(target.ls, f"{final.name} is updated and running")
     return {"status": "updated", "workspace": final.to_json(), "params": plan.values}
+
+
+def _client_asks(target: Target) -> bool:
+    """``"clientAsks": true``: the client asks every missing parameter itself (the VS Code extension and
+    the Neovim plugin do, with options as a pick): the server asks nothing and shows no error, it only
+    answers the whole ``missing`` list."""
+    return target.options.get("clientAsks") is True
 
 
 def _given_params(target: Target) -> dict[str, str]:
@@ -157,10 +164,14 @@ Handler = Callable[[Target], Awaitable[Result]]
 def _command(handler: Handler) -> Callable[..., Awaitable[Result]]:
     async def run(ls: LanguageServer, *args: Any) -> Result:
         server = cast("CatalogServer", ls)
+        target: Target | None = None
         try:
-            return await handler(target_of(server, args))
+            target = target_of(server, args)
+            return await handler(target)
         except WorkspaceError as exc:
-            show(server, f"coder-catalog: {exc.message}", types.MessageType.Error)
+            missing = isinstance(exc, lifecycle.MissingParameters)
+            if not (missing and target is not None and _client_asks(target)):
+                show(server, f"coder-catalog: {exc.message}", types.MessageType.Error)
             result: Result = {"status": "failed", "reason": exc.kind, "message": exc.message}
             if isinstance(exc, lifecycle.MissingParameters):
                 result["missing"] = [lifecycle.parameter_json(p) for p in exc.missing]

@@ -377,7 +377,7 @@ local function scenario_workspaces()
   check(listed:find("● python-api (running) @alice", 1, true) ~= nil, "workspaces listed: %s", listed)
   check(listed:find("○ python-api-eu (stopped) @alice", 1, true) ~= nil, "workspaces listed: %s", listed)
   check(list.prompt:find("component:default/python-project", 1, true) ~= nil, "prompt %s", list.prompt)
-  check(vim.deep_equal(selections[2].items, { "Open in Coder", "Stop" }), "actions %s", vim.inspect(selections[2].items))
+  check(vim.deep_equal(selections[2].items, { "Open in Coder", "Stop", "Delete" }), "actions %s", vim.inspect(selections[2].items))
   check(opened[1] == config.url .. "/@alice/python-api", "opened %s", opened[1])
   step("list and open", { items = list.items, prompt = list.prompt, opened = opened[1] })
 
@@ -389,7 +389,7 @@ local function scenario_workspaces()
   wait(10000, function()
     return #selections >= before + 2
   end, "the start choice")
-  check(vim.deep_equal(selections[before + 2].items, { "Start", "Open in Coder" }), "actions %s", vim.inspect(selections[before + 2].items))
+  check(vim.deep_equal(selections[before + 2].items, { "Start", "Open in Coder", "Delete" }), "actions %s", vim.inspect(selections[before + 2].items))
   -- The server answers the start command once the build is done and tells the user so
   -- (window/showMessage); wait for that, then list once more.
   wait_for_message(60000, "python%-api%-eu is running", "the message that python-api-eu is running", shown_before)
@@ -480,6 +480,102 @@ local function scenario_workspaces()
   checkhealth({ "OK.*signed in as alice on " .. vim.pesc(config.url) })
 end
 
+-- -- scenario: update and delete -----------------------------------------------------------------------
+
+--- vim.ui.input answered by `answer(opts)` (nil cancels), each call recorded.
+local inputs, answers = {}, {}
+vim.ui.input = function(opts, on_confirm)
+  table.insert(inputs, { prompt = opts.prompt })
+  local answer = table.remove(answers, 1)
+  on_confirm(answer and answer(opts) or nil)
+end
+
+--- Answers a server question (window/showMessageRequest through vim.ui.select) with the action titled `title`.
+local function pick_action(title, prompt_pattern)
+  return function(items, formatted, opts)
+    check(opts.kind == "coder_catalog.question", "a server question expected, got %s: %s", tostring(opts.kind), tostring(opts.prompt))
+    check(opts.prompt:match(prompt_pattern) ~= nil, "question %q does not match %q", opts.prompt, prompt_pattern)
+    for i, item in ipairs(items) do
+      if formatted[i] == title then
+        return item
+      end
+    end
+    error(title .. " not offered: " .. vim.inspect(formatted))
+  end
+end
+
+--- A parameter the plugin asks itself (an update's `missing` entry with options): `title` among them.
+local function pick_parameter(title, prompt_pattern)
+  return function(items, formatted, opts)
+    check(opts.kind == "coder_catalog.parameter", "a parameter question expected, got %s: %s", tostring(opts.kind), tostring(opts.prompt))
+    check(opts.prompt:match(prompt_pattern) ~= nil, "question %q does not match %q", opts.prompt, prompt_pattern)
+    for i, item in ipairs(items) do
+      if formatted[i] == title then
+        return item
+      end
+    end
+    error(title .. " not offered: " .. vim.inspect(formatted))
+  end
+end
+
+--- The docker template's active version adds a required `zone` (options) and a required `team` (none):
+--- the plugin asks for clientAsks, so the server answers both in `missing` (no question, no error shown)
+--- and the plugin asks them (vim.ui.select for zone, vim.ui.input for team), then runs the update again.
+local function scenario_lifecycle()
+  local cc = setup()
+  local bufnr = open(config.file)
+  local client = attached_client(cc, bufnr)
+  if not cc.server_commands(client)["coderCatalog.updateWorkspace"] then
+    finish(77, { skipped = "the server does not offer coderCatalog.updateWorkspace yet" })
+    return
+  end
+  vim.api.nvim_win_set_cursor(0, { find_line(bufnr, "^  coder:"), 0 })
+
+  -- :CoderWorkspaces -> old-docker (outdated) -> Update.
+  local before, shown_before = #selections, #messages
+  table.insert(choosers, pick_named("old-docker"))
+  table.insert(choosers, pick_value("update"))
+  table.insert(choosers, pick_parameter("South", "^Updating old%-docker: Zone %(zone%)"))
+  table.insert(answers, function()
+    return "platform"
+  end)
+  vim.cmd("CoderWorkspaces")
+  wait_for_message(60000, "old%-docker is updated and running", "the message that old-docker is updated", shown_before)
+  for i = shown_before + 1, #messages do
+    local text = type(messages[i]) == "table" and (messages[i].message or messages[i][1]) or messages[i]
+    check(not tostring(text):find("new required parameter", 1, true), "an error was shown before asking: %s", tostring(text))
+  end
+  local listed = table.concat(selections[before + 1].items, "\n")
+  check(listed:find("old-docker (stopped, outdated) @alice", 1, true) ~= nil, "workspaces listed: %s", listed)
+  local actions = selections[before + 2].items
+  check(vim.deep_equal(actions, { "Start", "Open in Coder", "Update to the template's active version", "Delete" }), "actions %s", vim.inspect(actions))
+  check(#inputs == 1 and inputs[1].prompt:find("Updating old-docker: team", 1, true) == 1, "inputs %s", vim.inspect(inputs))
+  step("update", { actions = actions, inputs = inputs, questions = #selections - before - 2 })
+
+  -- :CoderWorkspaces -> python-api-eu -> Delete: the server asks, naming it; once deleted it says so.
+  before, shown_before = #selections, #messages
+  table.insert(choosers, pick_named("python-api-eu"))
+  table.insert(choosers, pick_value("delete"))
+  table.insert(choosers, pick_action("Delete python-api-eu", "^Delete workspace alice/python%-api%-eu %(stopped%)%?"))
+  vim.cmd("CoderWorkspaces")
+  wait_for_message(60000, "python%-api%-eu is deleted", "the message that python-api-eu is deleted", shown_before)
+  local gone
+  table.insert(choosers, function(items)
+    gone = true
+    for _, item in ipairs(items) do
+      if item.name == "python-api-eu" and item.status ~= "deleted" then
+        gone = false
+      end
+    end
+    return nil
+  end)
+  vim.cmd("CoderWorkspaces")
+  wait(10000, function()
+    return gone ~= nil
+  end, "the workspaces listed again")
+  check(gone, "python-api-eu is still listed after the delete")
+  step("delete", { question = selections[before + 3].prompt })
+end
 
 -- -- scenario: linking an account ------------------------------------------------------------------------
 
@@ -671,7 +767,7 @@ local function scenario_install()
   step("reinstalled", { client = restarted.id, before = client.id, codes = codes(bufnr) })
 end
 
-local scenarios = { edit = scenario_edit, workspaces = scenario_workspaces, accounts = scenario_accounts, recipe = scenario_recipe, install = scenario_install }
+local scenarios = { edit = scenario_edit, workspaces = scenario_workspaces, lifecycle = scenario_lifecycle, accounts = scenario_accounts, recipe = scenario_recipe, install = scenario_install }
 
 local ok, err = xpcall(scenarios[config.scenario], debug.traceback)
 if ok then

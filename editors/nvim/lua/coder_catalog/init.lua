@@ -27,6 +27,8 @@ M.COMMANDS = {
   create = "coderCatalog.createWorkspace",
   start = "coderCatalog.startWorkspace",
   stop = "coderCatalog.stopWorkspace",
+  update = "coderCatalog.updateWorkspace",
+  delete = "coderCatalog.deleteWorkspace",
   open_vscode = "coderCatalog.openWorkspaceInVSCode",
   apps = "coderCatalog.workspaceApps",
 }
@@ -140,8 +142,45 @@ local function show_document(_, result, ctx)
   return { success = ok }
 end
 
+--- window/showMessageRequest (which preset, delete confirmation, an option of a new parameter) through
+--- vim.ui.select. Where the handler runs in a coroutine (0.11+) any vim.ui.select works; before, the
+--- answer must come synchronously (the default vim.ui.select's inputlist does).
+local function show_message_request(err, params, ctx, handler_config)
+  if type(params) ~= "table" or type(params.actions) ~= "table" or #params.actions == 0 then
+    return vim.lsp.handlers["window/showMessageRequest"](err, params, ctx, handler_config)
+  end
+  local opts = {
+    prompt = tostring(params.message),
+    format_item = function(action)
+      return (tostring(action.title):gsub("\r?\n", " "))
+    end,
+    kind = "coder_catalog.question",
+  }
+  local co, is_main = coroutine.running()
+  if co and not is_main then
+    vim.ui.select(params.actions, opts, function(choice)
+      vim.schedule(function()
+        coroutine.resume(co, choice or vim.NIL)
+      end)
+    end)
+    return coroutine.yield()
+  end
+  local answered, answer = false, nil
+  vim.ui.select(params.actions, opts, function(choice)
+    answered, answer = true, choice
+  end)
+  if not answered then
+    notify("this Neovim cannot wait for an asynchronous vim.ui.select: the question was dismissed", vim.log.levels.WARN)
+  end
+  return answer or vim.NIL
+end
+
 local function handlers()
-  return vim.tbl_extend("force", { ["window/showDocument"] = show_document }, M.options.handlers or {})
+  return vim.tbl_extend(
+    "force",
+    { ["window/showDocument"] = show_document, ["window/showMessageRequest"] = show_message_request },
+    M.options.handlers or {}
+  )
 end
 
 local function capabilities()
@@ -463,15 +502,30 @@ end
 
 --- What can be done with a workspace in its status; the likely one first.
 function M.workspace_actions(workspace)
+  local actions
   if workspace.status == "running" then
-    return { "open", "stop" }
+    actions = { "open", "stop" }
   elseif workspace.status == "stopped" or workspace.status == "failed" or workspace.status == "canceled" then
-    return { "start", "open" }
+    actions = { "start", "open" }
+  else
+    actions = { "open" }
   end
-  return { "open" }
+  if workspace.outdated and not workspace.building then
+    table.insert(actions, "update")
+  end
+  if workspace.status ~= "deleting" and workspace.status ~= "deleted" then
+    table.insert(actions, "delete")
+  end
+  return actions
 end
 
-local ACTION_LABELS = { open = "Open in Coder", start = "Start", stop = "Stop" }
+local ACTION_LABELS = {
+  open = "Open in Coder",
+  start = "Start",
+  stop = "Stop",
+  update = "Update to the template's active version",
+  delete = "Delete",
+}
 
 local function catalog_client(bufnr)
   local client = M.client_for(bufnr)
@@ -489,7 +543,78 @@ local function account_client()
   return client
 end
 
+--- Asks one new required parameter of an update (a `missing` entry): its options in vim.ui.select, else
+--- vim.ui.input. `on_value(nil)` when the user cancels.
+function M.ask_parameter(parameter, workspace_name, on_value)
+  local label = parameter.displayName or parameter.name
+  if label ~= parameter.name then
+    label = label .. " (" .. parameter.name .. ")"
+  end
+  local prompt = "Updating " .. workspace_name .. ": " .. label
+  local options = type(parameter.options) == "table" and parameter.options or {}
+  if #options > 0 then
+    vim.ui.select(options, {
+      prompt = prompt,
+      format_item = function(option)
+        return (option.name and option.name ~= vim.NIL and option.name ~= "") and option.name or option.value
+      end,
+      kind = "coder_catalog.parameter",
+    }, function(option)
+      on_value(option and option.value or nil)
+    end)
+  else
+    vim.ui.input({ prompt = prompt .. ": " }, function(value)
+      on_value(value)
+    end)
+  end
+end
+
+--- coderCatalog.updateWorkspace; a `missing` answer (new required parameters the server could not ask)
+--- is asked parameter by parameter and the update runs again with `params` (at most 3 runs).
+function M.update_workspace(client, location, workspace, bufnr, params, round)
+  params, round = params or {}, round or 1
+  -- clientAsks: the server answers every missing parameter in `missing` (asked here, options through
+  -- vim.ui.select) instead of asking some itself and showing an error for the others.
+  local argument = vim.tbl_extend("force", location, { workspace = workspace.id or workspace.name, clientAsks = true })
+  if next(params) ~= nil then
+    argument.params = params
+  end
+  M.execute(client, M.COMMANDS.update, { argument }, function(result)
+    if type(result) ~= "table" or result.status ~= "failed" or type(result.missing) ~= "table" or round >= 3 then
+      return
+    end
+    local missing = {}
+    for _, parameter in ipairs(result.missing) do
+      if type(parameter) == "table" and type(parameter.name) == "string" and params[parameter.name] == nil then
+        table.insert(missing, parameter)
+      end
+    end
+    local given = vim.deepcopy(params)
+    local function ask(i)
+      if i > #missing then
+        if #missing > 0 then
+          M.update_workspace(client, location, workspace, bufnr, given, round + 1)
+        end
+        return
+      end
+      M.ask_parameter(missing[i], workspace.name, function(value)
+        if value == nil then
+          notify("update of " .. workspace.name .. " cancelled", vim.log.levels.WARN)
+          return
+        end
+        given[missing[i].name] = value
+        ask(i + 1)
+      end)
+    end
+    ask(1)
+  end, bufnr)
+end
+
 function M.workspace_action(client, location, workspace, action, bufnr)
+  if action == "update" then
+    return M.update_workspace(client, location, workspace, bufnr)
+  end
+  -- delete: the server asks for confirmation (window/showMessageRequest, through vim.ui.select).
   local arguments = { vim.tbl_extend("force", location, { workspace = workspace.id or workspace.name }) }
   M.execute(client, M.COMMANDS[action], arguments, function(result)
     if not failed(result) then
@@ -516,7 +641,8 @@ function M.create(bufnr)
   end, bufnr)
 end
 
---- :CoderWorkspaces: the entity's workspaces in vim.ui.select, then open, start or stop the chosen one.
+--- :CoderWorkspaces: the entity's workspaces in vim.ui.select, then open, start, stop, update (outdated)
+--- or delete the chosen one.
 function M.workspaces(bufnr)
   bufnr = (bufnr == nil or bufnr == 0) and vim.api.nvim_get_current_buf() or bufnr
   local client = catalog_client(bufnr)
@@ -801,7 +927,7 @@ local function define_commands()
   end, { desc = "Unlink the Coder account" })
   command("CoderWorkspaces", function()
     M.workspaces(0)
-  end, { desc = "Workspaces of the entity under the cursor: open, start or stop" })
+  end, { desc = "Workspaces of the entity under the cursor: open, start, stop, update or delete" })
   command("CoderCreate", function()
     M.create(0)
   end, { desc = "Create a Coder workspace for the entity under the cursor" })
