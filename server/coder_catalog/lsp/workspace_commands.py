@@ -427,31 +427,47 @@ COMMANDS: dict[str, Handler] = {
 }
 
 
+EntityActions = Callable[["CatalogServer", "OpenDocument", "CoderEntity"], list[types.CodeAction]]
+
+
+def actions_in_range(
+    ls: CatalogServer, document: OpenDocument, params: types.CodeActionParams, entity_actions: EntityActions
+) -> list[types.CodeAction]:
+    """``entity_actions`` of every entity whose ``spec.coder`` block the requested range touches: the
+    workspace commands' source actions (this module's, workspace_open's, workspace_lifecycle's)."""
+    span = document.converter(ls.encoding()).range_from_client(params.range)
+    actions: list[types.CodeAction] = []
+    for entity in state_of(ls).shown_entities(document):
+        if entity.block.start.line <= span.end.line and span.start.line <= entity.block.end.line:
+            actions.extend(entity_actions(ls, document, entity))
+    return actions
+
+
+def command_action(
+    document: OpenDocument, entity: CoderEntity, title: str, command: str, **extra: Any
+) -> types.CodeAction:
+    """A source action running a workspace command on ``entity`` (``extra``: more of its arguments)."""
+    arguments = [{"uri": document.uri, "line": entity.coder_key.start.line, **extra}]
+    return types.CodeAction(
+        title=title,
+        kind=ACTION_KIND,
+        command=types.Command(title=title, command=command, arguments=arguments),
+    )
+
+
 def code_actions(
     ls: CatalogServer, document: OpenDocument, params: types.CodeActionParams
 ) -> list[types.CodeAction]:
     """The commands as source actions when the range touches an entity's ``spec.coder`` block
     (start and stop only for workspaces already in memory: no request waits on the network)."""
-    converter = document.converter(ls.encoding())
-    span = converter.range_from_client(params.range)
-    actions: list[types.CodeAction] = []
-    for entity in state_of(ls).shown_entities(document):
-        if entity.block.start.line <= span.end.line and span.start.line <= entity.block.end.line:
-            actions.extend(_entity_actions(ls, document, entity))
-    return actions
+    return actions_in_range(ls, document, params, _entity_actions)
 
 
 def _entity_actions(ls: CatalogServer, document: OpenDocument, entity: CoderEntity) -> list[types.CodeAction]:
-    base = {"uri": document.uri, "line": entity.coder_key.start.line}
     name = entity.name or entity.ref
 
     def action(title: str, command: str, **extra: Any) -> types.CodeAction:
-        arguments = [{**base, **extra}]
-        return types.CodeAction(
-            title=title,
-            kind=ACTION_KIND,
-            command=types.Command(title=title, command=command, arguments=arguments),
-        )
+        return command_action(document, entity, title, command, **extra)
 
     actions = [action(f"Coder: list the workspaces of {name}", LIST, pick=True)]
     if can_offer_create(ls, document, entity):

@@ -20,13 +20,14 @@ from pygls.lsp.server import LanguageServer
 
 from coder_catalog.lsp.features import add_code_actions
 from coder_catalog.lsp.workspace_commands import (
-    ACTION_KIND,
     MAX_CHOICES,
     Progress,
     Result,
     Target,
+    actions_in_range,
     ask,
     choose,
+    command_action,
     show,
     target_of,
 )
@@ -194,17 +195,11 @@ def code_actions(
     """Update (outdated workspaces) and delete, for the workspaces already in memory."""
     if not document.settings.access_url:
         return []
-    span = document.converter(ls.encoding()).range_from_client(params.range)
-    actions: list[types.CodeAction] = []
-    for entity in state_of(ls).shown_entities(document):
-        if entity.block.start.line <= span.end.line and span.start.line <= entity.block.end.line:
-            actions.extend(_entity_actions(ls, document, entity))
-    return actions
+    return actions_in_range(ls, document, params, _entity_actions)
 
 
 def _entity_actions(ls: CatalogServer, document: OpenDocument, entity: CoderEntity) -> list[types.CodeAction]:
     listing = state_of(ls).peek(document.settings, entity.search)
-    base = {"uri": document.uri, "line": entity.coder_key.start.line}
     actions = []
     for workspace in (listing.result.workspaces if listing and listing.result else ())[:MAX_CHOICES]:
         todo = [("delete", DELETE)] if workspace.status not in ("deleting", "deleted") else []
@@ -212,14 +207,7 @@ def _entity_actions(ls: CatalogServer, document: OpenDocument, entity: CoderEnti
             todo.insert(0, ("update", UPDATE))
         for verb, command in todo:
             title = f"Coder: {verb} {workspace.name}"
-            arguments = [{**base, "workspace": workspace.id}]
-            actions.append(
-                types.CodeAction(
-                    title=title,
-                    kind=ACTION_KIND,
-                    command=types.Command(title=title, command=command, arguments=arguments),
-                )
-            )
+            actions.append(command_action(document, entity, title, command, workspace=workspace.id))
     return actions
 
 

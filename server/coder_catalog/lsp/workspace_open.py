@@ -25,13 +25,14 @@ from lsprotocol import types
 
 from coder_catalog.lsp.features import add_code_actions
 from coder_catalog.lsp.workspace_commands import (
-    ACTION_KIND,
     MAX_CHOICES,
     Progress,
     Result,
     Target,
     _command,
+    actions_in_range,
     ask,
+    command_action,
     show,
 )
 from coder_catalog.lsp.workspace_state import state_of
@@ -154,25 +155,14 @@ def code_actions(
     """For each workspace already in memory: open it in VS Code; list its apps when it runs."""
     if not document.settings.access_url:
         return []
-    span = document.converter(ls.encoding()).range_from_client(params.range)
-    actions: list[types.CodeAction] = []
-    for entity in state_of(ls).shown_entities(document):
-        if entity.block.start.line <= span.end.line and span.start.line <= entity.block.end.line:
-            actions.extend(_entity_actions(ls, document, entity))
-    return actions
+    return actions_in_range(ls, document, params, _entity_actions)
 
 
 def _entity_actions(ls: CatalogServer, document: OpenDocument, entity: CoderEntity) -> list[types.CodeAction]:
     listing = state_of(ls).peek(document.settings, entity.search)
-    base = {"uri": document.uri, "line": entity.coder_key.start.line}
 
     def action(title: str, command: str, **extra: Any) -> types.CodeAction:
-        arguments = [{**base, **extra}]
-        return types.CodeAction(
-            title=title,
-            kind=ACTION_KIND,
-            command=types.Command(title=title, command=command, arguments=arguments),
-        )
+        return command_action(document, entity, title, command, **extra)
 
     actions = []
     for workspace in (listing.result.workspaces if listing.result else ())[:MAX_CHOICES]:
