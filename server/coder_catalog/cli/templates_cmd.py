@@ -43,6 +43,10 @@ def register(commands: Any) -> None:
     )
     pull.set_defaults(run=run_pull)
 
+    from coder_catalog.cli import templates_usage  # the parser only: it imports nothing heavy
+
+    templates_usage.register(actions)
+
 
 def run_list(args: argparse.Namespace) -> int:
     import asyncio
