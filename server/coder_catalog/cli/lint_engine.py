@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -130,6 +130,7 @@ def lint(
             _write(file)
         if progress is not None:
             progress(done, len(checked))
+    _add_unresolved_references(checked, analyzers.parses)
     return report
 
 
@@ -271,6 +272,28 @@ def _analyze(file: LintedFile, analyzer: Analyzer, *, fix: bool, unsafe: bool = 
                 file.applied.append(AppliedFix(finding.code, applied.title, finding.span, applied.safe))
             analysis = analyzer.analyze(file.text, location)
     file.analysis = analysis
+
+
+def _add_unresolved_references(checked: list[tuple[LintedFile, Settings]], parses: DocumentCache) -> None:
+    """CC601, with ``references.complete``: every file linted is indexed first, then each file gets a
+    finding for each reference that names no entity of any of them."""
+    if not any(settings.references_complete for _, settings in checked):
+        return
+    from coder_catalog.analysis.catalog_index import CatalogIndex, unresolved_reference_findings
+
+    index = CatalogIndex(parses=parses)
+    for file, _ in checked:
+        if file.analysis is not None and len(file.text) <= MAX_FILE_CHARACTERS:
+            index.add(str(file.path), file.text)
+    for file, settings in checked:
+        if file.analysis is None:
+            continue
+        findings = list(file.analysis.findings)
+        for extra in unresolved_reference_findings(index, str(file.path), file.text, settings):
+            at = next((i for i, f in enumerate(findings) if f.span.start > extra.span.start), len(findings))
+            findings.insert(at, extra)
+        if len(findings) != len(file.analysis.findings):
+            file.analysis = replace(file.analysis, findings=tuple(findings))
 
 
 def chosen_fixes(findings: Sequence[Finding], *, unsafe: bool) -> list[tuple[Finding, Fix]]:

@@ -155,6 +155,9 @@ class Settings:
     repository_branch: str | None = None
     #: ``editor.workspaceLenses``: "coder" (entities with a spec.coder block) or "all"
     workspace_lenses: str = "coder"
+    #: ``references.complete``: the files checked together hold the whole catalog, so a reference to an
+    #: entity none of them defines is reported (CC601)
+    references_complete: bool = False
 
     @property
     def plugin_access_url(self) -> str | None:
@@ -212,6 +215,8 @@ class Settings:
             result["repository"] = {k: v for k, v in repository.items() if v is not None}
         if self.workspace_lenses != "coder":
             result["editor"] = {"workspaceLenses": self.workspace_lenses}
+        if self.references_complete:
+            result["references"] = {"complete": True}
         return result
 
 

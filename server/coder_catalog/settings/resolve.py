@@ -263,6 +263,8 @@ def _layer_from(
             put(("repository", key), data["repository"][key].strip())
     if "workspaceLenses" in data.get("editor", {}):
         put(("editor", "workspaceLenses"), data["editor"]["workspaceLenses"])
+    if "complete" in data.get("references", {}):
+        put(("references", "complete"), data["references"]["complete"])
     for code, severity in data.get("rules", {}).items():
         put(("rules", code), severity)
     tls = data.get("tls", {})
@@ -557,4 +559,5 @@ def resolve_settings(
         repository_url=repository_url,
         repository_branch=repository_branch,
         workspace_lenses=value("editor.workspaceLenses") or "coder",
+        references_complete=value("references.complete") is True,
     )

@@ -8,6 +8,7 @@
 | CC3xx | ``parameters`` | the effective parameter values, judged as Coder will |
 | CC4xx | ``repository`` | the repository URL the plugin derives |
 | CC5xx | ``envelope``, ``kinds`` | the Backstage entity envelope; each built-in kind's ``spec`` |
+| CC6xx | ``references`` | the catalog as a whole: references to entities no file defines (reported by ``lint``) |
 """
 
 import difflib
@@ -17,6 +18,7 @@ from coder_catalog.analysis.rules import (  # noqa: F401
     envelope,
     kinds,
     parameters,
+    references,
     repository,
     templates,
     yaml_problems,

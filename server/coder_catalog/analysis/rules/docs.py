@@ -28,6 +28,7 @@ GROUPS = (
     ("parameters", "Parameters"),
     ("repository", "The repository URL"),
     ("entity", "The Backstage entity envelope"),
+    ("catalog", "The catalog as a whole"),
 )
 
 HEADER = """# Rules

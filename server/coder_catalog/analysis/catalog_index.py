@@ -1,0 +1,312 @@
+"""An index of the entities of many catalog files and of the references between them.
+
+Pure core (no editor, no network): give it the text of each file; it splits and parses the documents as
+the analysis does, and records
+
+- each entity of a file: kind, namespace (``default`` when unset), name, title, description, the file
+  and the range of ``metadata.name``;
+- each entity reference Backstage's ``BuiltinKindsEntityProcessor`` turns into a relation
+  (``spec.owner``, ``system``, ``domain``, ``subcomponentOf``, ``subdomainOf``, ``providesApis``,
+  ``consumesApis``, ``dependsOn``, ``dependencyOf``, ``parent``, ``children``, ``members``,
+  ``memberOf``), with its position and its target as Backstage resolves it: ``parseEntityRef`` with the
+  field's default kind (``owner`` a Group, ``system`` a System, ``members`` a User...; ``dependsOn`` and
+  ``dependencyOf`` have none) and the referring entity's namespace as the default namespace.
+
+Backstage compares entity references without regard to case (``Group:Default/Team-A`` is
+``group:default/team-a``); so does :meth:`CatalogIndex.resolve`. References Backstage cannot parse
+(CC520's findings) and references written as mappings are not recorded.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import cast
+
+from coder_catalog.analysis.analyze import _suppressed
+from coder_catalog.analysis.documents import DocumentCache, split_documents, split_lines
+from coder_catalog.analysis.entity import Entity, entity_of
+from coder_catalog.analysis.findings import SEVERITY_RANK, Finding, Severity
+from coder_catalog.analysis.rules.base import REGISTRY, shorten
+from coder_catalog.analysis.rules.kinds import KIND_SPECS, KindSpec, _references, reference_problem
+from coder_catalog.analysis.rules.references import UNRESOLVED_REFERENCE
+from coder_catalog.analysis.spans import Position, Span
+from coder_catalog.analysis.yaml_tree import Node, Scalar
+from coder_catalog.settings import Settings
+
+__all__ = [
+    "CatalogIndex",
+    "IndexedEntity",
+    "RefKey",
+    "Reference",
+    "parse_reference",
+    "unresolved_reference_findings",
+]
+
+#: (kind, namespace, name), lower case: how Backstage compares entity references
+RefKey = tuple[str, str, str]
+
+
+def ref_key(kind: str, namespace: str, name: str) -> RefKey:
+    return kind.lower(), namespace.lower(), name.lower()
+
+
+def parse_reference(
+    text: str, default_kind: str | None, default_namespace: str
+) -> tuple[str, str, str] | None:
+    """``parseEntityRef(text, {defaultKind, defaultNamespace})``: (kind, namespace, name) as written or
+    defaulted, or None when Backstage throws (an empty part, or no kind and no default kind)."""
+    if reference_problem(text, default_kind) is not None:
+        return None
+    colon = text.find(":")
+    slash = text.find("/")
+    if slash != -1 and slash < colon:
+        colon = -1
+    kind = default_kind if colon == -1 else text[:colon]
+    namespace = default_namespace if slash == -1 else text[colon + 1 : slash]
+    name = text[max(colon + 1, slash + 1) :]
+    if not kind:
+        return None
+    return kind, namespace, name
+
+
+@dataclass(frozen=True, slots=True)
+class IndexedEntity:
+    kind: str
+    namespace: str
+    name: str
+    title: str | None
+    description: str | None
+    uri: str  # the file, as the caller named it
+    span: Span  # metadata.name's value, in file positions
+
+    @property
+    def key(self) -> RefKey:
+        return ref_key(self.kind, self.namespace, self.name)
+
+    @property
+    def ref(self) -> str:
+        """``kind:namespace/name`` as Backstage writes entity references (kind in lower case)."""
+        return f"{self.kind.lower()}:{self.namespace}/{self.name}"
+
+
+@dataclass(frozen=True, slots=True)
+class Reference:
+    source: IndexedEntity  # the entity whose spec holds the reference
+    field: str  # "spec.owner", "spec.dependsOn.1"
+    text: str  # the reference as written
+    kind: str  # the target, as written or defaulted
+    namespace: str
+    name: str
+    uri: str
+    span: Span  # the value, in file positions
+
+    @property
+    def key(self) -> RefKey:
+        return ref_key(self.kind, self.namespace, self.name)
+
+    @property
+    def target(self) -> str:
+        """The full reference it resolves to, ``kind:namespace/name`` (kind in lower case)."""
+        return f"{self.kind.lower()}:{self.namespace}/{self.name}"
+
+
+@dataclass
+class CatalogIndex:
+    """The entities and references of a set of files; :meth:`add` a file, :meth:`remove` it again."""
+
+    parses: DocumentCache = field(default_factory=DocumentCache)
+    _entities: dict[str, list[IndexedEntity]] = field(default_factory=dict)  # by uri
+    _references: dict[str, list[Reference]] = field(default_factory=dict)  # by uri
+    _by_key: dict[RefKey, list[IndexedEntity]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, files: Iterable[tuple[str, str]]) -> CatalogIndex:
+        """The index of ``(uri, text)`` pairs."""
+        index = cls()
+        for uri, text in files:
+            index.add(uri, text)
+        return index
+
+    # -- building --------------------------------------------------------------------------------
+
+    def add(self, uri: str, text: str) -> None:
+        """Index a file's entities and references (replacing what was indexed for ``uri``)."""
+        self.remove(uri)
+        entities: list[IndexedEntity] = []
+        references: list[Reference] = []
+        bom = text.startswith("\ufeff")
+        for segment in split_documents(text.removeprefix("\ufeff")):
+            parsed = self.parses.parse(segment.text).parsed
+            entity = entity_of(parsed.root if parsed is not None else None)
+            if entity is None or entity.kind is None or entity.name is None or entity.metadata is None:
+                continue
+
+            def place(span: Span, start_line: int = segment.start_line) -> Span:
+                return _after_bom(span.shifted(start_line)) if bom else span.shifted(start_line)
+
+            name_node = entity.metadata.get("name")
+            assert name_node is not None  # entity.name is a string
+            indexed = IndexedEntity(
+                entity.kind,
+                entity.namespace,
+                entity.name,
+                _string(entity.metadata.get("title")),
+                _string(entity.metadata.get("description")),
+                uri,
+                place(name_node.span),
+            )
+            entities.append(indexed)
+            for field_name, text_value, node in _entity_references(entity):
+                target = parse_reference(text_value, _default_kind(entity, field_name), entity.namespace)
+                if target is None:
+                    continue
+                references.append(Reference(indexed, field_name, text_value, *target, uri, place(node.span)))
+        self._entities[uri] = entities
+        self._references[uri] = references
+        for entity_ in entities:
+            self._by_key.setdefault(entity_.key, []).append(entity_)
+
+    def remove(self, uri: str) -> None:
+        for entity in self._entities.pop(uri, ()):
+            same = self._by_key.get(entity.key, [])
+            same[:] = [e for e in same if e is not entity]
+            if not same:
+                self._by_key.pop(entity.key, None)
+        self._references.pop(uri, None)
+
+    # -- asking ------------------------------------------------------------------------------------
+
+    @property
+    def uris(self) -> list[str]:
+        return list(self._entities)
+
+    def entities(self, uri: str | None = None) -> Iterator[IndexedEntity]:
+        """Every entity (or those of one file), file by file, in document order."""
+        for found_uri, entities in self._entities.items():
+            if uri is None or found_uri == uri:
+                yield from entities
+
+    def references(self, uri: str | None = None) -> Iterator[Reference]:
+        """Every reference (or those written in one file), in document order."""
+        for found_uri, references in self._references.items():
+            if uri is None or found_uri == uri:
+                yield from references
+
+    def find(self, kind: str, namespace: str, name: str) -> list[IndexedEntity]:
+        """The entities of that reference (more than one when files define it twice)."""
+        return list(self._by_key.get(ref_key(kind, namespace, name), ()))
+
+    def resolve(self, reference: Reference) -> IndexedEntity | None:
+        """The entity a reference names, or None when no indexed file defines it."""
+        found = self._by_key.get(reference.key)
+        return found[0] if found else None
+
+    def references_to(self, entity: IndexedEntity) -> Iterator[Reference]:
+        return (r for r in self.references() if r.key == entity.key)
+
+    def unresolved(self, uri: str | None = None) -> Iterator[Reference]:
+        """The references (of one file, or of all) that name no indexed entity."""
+        return (r for r in self.references(uri) if r.key not in self._by_key)
+
+    def suggestions(self, reference: Reference, limit: int = 3) -> list[str]:
+        """Entities the reference may have meant, as references to write: the same name of another kind
+        or namespace first, then names alike of the same kind."""
+        kind, namespace, name = reference.key
+        same_name = [
+            e for key, found in self._by_key.items() if key[2] == name and key != reference.key for e in found
+        ]
+        same_name.sort(key=lambda e: (e.kind.lower() != kind, e.ref))
+        wanted = [_written(e, reference) for e in same_name]
+        of_kind: dict[str, IndexedEntity] = {}
+        for key, found in self._by_key.items():
+            if key[0] == kind:
+                of_kind.setdefault(key[2] if key[1] == namespace else f"{key[1]}/{key[2]}", found[0])
+        for close in difflib.get_close_matches(name, list(of_kind), n=limit, cutoff=0.6):
+            wanted.append(_written(of_kind[close], reference))
+        return list(dict.fromkeys(wanted))[:limit]
+
+
+def unresolved_reference_findings(
+    index: CatalogIndex, uri: str, text: str, settings: Settings
+) -> list[Finding]:
+    """CC601's findings for the file ``uri`` (its ``text`` as indexed): the references that name no
+    entity of ``index``. None unless ``settings`` say the catalog is complete (``references.complete``);
+    the rule's severity setting and ``# coder-catalog: ignore[CC601]`` comments apply."""
+    code = UNRESOLVED_REFERENCE
+    severity = settings.rules.get(code, REGISTRY[code].severity)
+    if not settings.references_complete or severity not in SEVERITY_RANK:
+        return []
+    lines = split_lines(text) if "coder-catalog" in text else []
+    findings = []
+    for reference in index.unresolved(uri):
+        message = f'"{reference.field}" names {reference.target}, which no file of the catalog defines'
+        suggestions = index.suggestions(reference)
+        if suggestions:
+            quoted = " or ".join(f'"{suggestion}"' for suggestion in suggestions)
+            message += f" (did you mean {quoted}?)"
+        finding = Finding(
+            code,
+            cast(Severity, severity),
+            shorten(message),
+            reference.span,
+            data={"entity": reference.source.ref, "target": reference.target},
+        )
+        if not _suppressed(finding, lines):
+            findings.append(finding)
+    return findings
+
+
+def _written(entity: IndexedEntity, reference: Reference) -> str:
+    """The shortest way the referring field can name ``entity``."""
+    default_kind = _default_kind_named(reference)
+    kind = "" if default_kind and default_kind.lower() == entity.kind.lower() else f"{entity.kind.lower()}:"
+    namespace = (
+        "" if entity.namespace.lower() == reference.source.namespace.lower() else f"{entity.namespace}/"
+    )
+    return f"{kind}{namespace}{entity.name}"
+
+
+def _default_kind_named(reference: Reference) -> str | None:
+    spec = KIND_SPECS.get(reference.source.kind)
+    name = reference.field.split(".")[1]
+    field_ = spec.reference_fields.get(name) if spec is not None else None
+    return field_.reference if field_ is not None else None
+
+
+def _kind_spec(entity: Entity) -> KindSpec | None:
+    """The built-in kind whose relations Backstage emits (``backstage.io`` kinds only, as in CC520)."""
+    version = entity.api_version
+    if entity.kind is None or version is None or version.partition("/")[0].lower() != "backstage.io":
+        return None
+    return KIND_SPECS.get(entity.kind)
+
+
+def _default_kind(entity: Entity, field_path: str) -> str | None:
+    spec = _kind_spec(entity)
+    field_ = spec.reference_fields.get(field_path.split(".")[1]) if spec is not None else None
+    return field_.reference if field_ is not None else None
+
+
+def _entity_references(entity: Entity) -> Iterator[tuple[str, str, Node]]:
+    spec = _kind_spec(entity)
+    if spec is None or entity.spec is None:
+        return
+    for _field, path, node in _references(spec, entity.spec):
+        if isinstance(node, Scalar) and node.is_string and isinstance(node.value, str) and node.value:
+            yield path, node.value, node
+
+
+def _string(node: Node | None) -> str | None:
+    return node.value if isinstance(node, Scalar) and node.is_string and isinstance(node.value, str) else None
+
+
+def _after_bom(span: Span) -> Span:
+    """Columns on the first line move by one when the file starts with a byte order mark."""
+    start, end = span
+    if start.line == 0:
+        start = Position(0, start.column + 1)
+    if end.line == 0:
+        end = Position(0, end.column + 1)
+    return Span(start, end)
