@@ -170,6 +170,20 @@ def test_move_write_changes_exactly_the_scalars(work: Path, capsys: pytest.Captu
     assert names["legacy-vm"] == ["component:default/d"]
 
 
+def test_move_matches_the_name_in_any_case_as_coder_does(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    work = isolate(monkeypatch, tmp_path)
+    write(work / "catalog-info.yaml", component("a", "templateName: Legacy-VM"))
+    write(work / "x" / "catalog-info.yaml", component("x", 'templateName: "LEGACY-vm"'))
+    run = usage(capsys, "--offline", "--move", "legacy-vm=docker", "--write")
+    assert run.code == 0, run.err
+    assert (work / "catalog-info.yaml").read_text(encoding="utf-8") == component("a", "templateName: docker")
+    assert (work / "x" / "catalog-info.yaml").read_text(encoding="utf-8") == component(
+        "x", 'templateName: "docker"'
+    )
+
+
 def test_move_quotes_a_name_yaml_would_not_read_as_a_string(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -286,7 +286,7 @@ def plan_move(report: UsageReport, old: str, new: str) -> Move:
     move = Move(old, new)
     edits: dict[Path, list[TextEdit]] = {}
     for use in report.uses:
-        if use.template != old:
+        if use.template is None or use.template.casefold() != old.casefold():  # Coder: any case
             continue
         if use.inherited:
             move.not_changed.append((use, _default_hint(use, new)))
@@ -298,7 +298,8 @@ def plan_move(report: UsageReport, old: str, new: str) -> Move:
             move.not_changed.append((use, "templateName is not a plain or quoted string: change it by hand"))
             continue
         span = node.span.shifted(use.segment_start)
-        if _source_at(file.text, span) != (scalar_literal(old, node.style) if node.style else old):
+        written = use.template
+        if _source_at(file.text, span) != (scalar_literal(written, node.style) if node.style else written):
             move.not_changed.append(
                 (use, "templateName is written through an alias, an anchor or escapes: change it by hand")
             )
