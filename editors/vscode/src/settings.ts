@@ -5,7 +5,7 @@
  */
 
 /** The top-level keys of the server's settings (the `.coder-catalog.yaml` keys). */
-export const PROJECT_KEYS = ['deployment', 'workspaces', 'templates', 'catalogGlobs', 'repository', 'rules', 'editor', 'tls'] as const;
+export const PROJECT_KEYS = ['deployment', 'workspaces', 'templates', 'catalogGlobs', 'repository', 'references', 'rules', 'editor', 'tls'] as const;
 
 /** Settings whose values are paths: `${workspaceFolder}`, `${userHome}` and `~` are expanded in them. */
 export const PATH_SETTINGS = ['templates', 'tls.caBundle'] as const;
