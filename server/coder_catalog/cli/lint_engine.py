@@ -119,10 +119,10 @@ def lint(
     report.files.extend(
         LintedFile(path, display_path(path, cwd), error=reason) for path, reason in found.errors
     )
-    files = [_read(path, cwd) for path in found.files]
+    files = [read_catalog_file(path, cwd) for path in found.files]
     report.files.extend(files)
     checked = _with_settings([f for f in files if f.error is None], resolver, report)
-    analyzers = _Analyzers()
+    analyzers = Analyzers()
     _load_templates(checked, analyzers, options, env, report)
     for done, (file, settings) in enumerate(checked, 1):
         _analyze(file, analyzers.for_settings(settings), fix=options.fix, unsafe=options.unsafe_fixes)
@@ -144,7 +144,8 @@ def display_path(path: Path, cwd: Path) -> str:
         return str(path)
 
 
-def _read(path: Path, cwd: Path) -> LintedFile:
+def read_catalog_file(path: Path, cwd: Path) -> LintedFile:
+    """A file as lint reads it (size limit, encoding, line endings), with the reason when it cannot."""
     file = LintedFile(path, display_path(path, cwd))
     try:
         size = path.stat().st_size
@@ -199,7 +200,7 @@ def _with_settings(
     return checked
 
 
-class _Analyzers:
+class Analyzers:
     """One Analyzer per settings (each settings has one template source), all sharing one parse cache."""
 
     def __init__(self) -> None:
@@ -218,7 +219,7 @@ class _Analyzers:
 
 def _load_templates(
     files: list[tuple[LintedFile, Settings]],
-    analyzers: _Analyzers,
+    analyzers: Analyzers,
     options: LintOptions,
     env: Mapping[str, str],
     report: LintReport,
@@ -241,7 +242,7 @@ def _load_templates(
 
 
 def _usages_by_source(
-    files: list[tuple[LintedFile, Settings]], analyzers: _Analyzers, *, offline: bool
+    files: list[tuple[LintedFile, Settings]], analyzers: Analyzers, *, offline: bool
 ) -> dict[Source, list[CoderUsage]]:
     """The entities using Coder, by template source (none are needed for the offline source)."""
     usages: dict[Source, list[CoderUsage]] = {}

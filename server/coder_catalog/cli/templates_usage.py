@@ -144,7 +144,7 @@ def collect(
     from coder_catalog.analysis.entity import Entity
     from coder_catalog.analysis.yaml_tree import Mapping as YamlMapping
     from coder_catalog.cli.lint_discovery import discover
-    from coder_catalog.cli.lint_engine import NO_DEPLOYMENT, _Analyzers, _read
+    from coder_catalog.cli.lint_engine import NO_DEPLOYMENT, Analyzers, read_catalog_file
     from coder_catalog.cli.lint_settings import SettingsResolver
     from coder_catalog.cli.lint_templates import Deployment, Snapshot, load_templates, source_of
     from coder_catalog.settings import SettingsError, ingestion_location
@@ -156,10 +156,10 @@ def collect(
     found = discover(paths, resolver)
     for path, reason in found.errors:
         report.errors.append(f"{_display(path, cwd)}: {reason}")
-    analyzers = _Analyzers()
+    analyzers = Analyzers()
     sources: dict[Any, list[Use]] = {}
     for path in found.files:
-        read = _read(path, cwd)
+        read = read_catalog_file(path, cwd)
         if read.error is not None:
             report.errors.append(f"{read.display}: {read.error}")
             continue
