@@ -685,16 +685,27 @@ function M.workspaces(bufnr)
   end, bufnr)
 end
 
---- :CoderOpen [workspace]: opens a workspace of the entity (the given one, else the server's best guess).
-function M.open(bufnr, workspace)
+--- The buffer, its server and the command argument naming the entity under the cursor (and `workspace`
+--- when given): what :CoderOpen, :CoderOpenVSCode and :CoderApps start from. nil when no server runs.
+local function workspace_target(bufnr, workspace)
   bufnr = (bufnr == nil or bufnr == 0) and vim.api.nvim_get_current_buf() or bufnr
   local client = catalog_client(bufnr)
   if not client then
-    return
+    return nil
   end
   local argument = M.entity_location(bufnr)
   if workspace and workspace ~= "" then
     argument.workspace = workspace
+  end
+  return bufnr, client, argument
+end
+
+--- :CoderOpen [workspace]: opens a workspace of the entity (the given one, else the server's best guess).
+function M.open(bufnr, workspace)
+  local client, argument
+  bufnr, client, argument = workspace_target(bufnr, workspace)
+  if not bufnr then
+    return
   end
   M.execute(client, M.COMMANDS.open, { argument }, function(result)
     if not failed(result) then
@@ -706,14 +717,10 @@ end
 --- :CoderOpenVSCode [workspace]: starts a stopped workspace (the server asks first), then shows the
 --- `coder ssh` command and Coder's VS Code link (opened when the editor can, never with a token).
 function M.open_vscode(bufnr, workspace)
-  bufnr = (bufnr == nil or bufnr == 0) and vim.api.nvim_get_current_buf() or bufnr
-  local client = catalog_client(bufnr)
-  if not client then
+  local client, argument
+  bufnr, client, argument = workspace_target(bufnr, workspace)
+  if not bufnr then
     return
-  end
-  local argument = M.entity_location(bufnr)
-  if workspace and workspace ~= "" then
-    argument.workspace = workspace
   end
   M.execute(client, M.COMMANDS.open_vscode, { argument }, function(result)
     if type(result) ~= "table" or failed(result) or result.status == "cancelled" then
@@ -730,16 +737,12 @@ end
 
 --- :CoderApps [workspace]: the workspace's apps in vim.ui.select; the chosen one opens when it is ready.
 function M.apps(bufnr, workspace)
-  bufnr = (bufnr == nil or bufnr == 0) and vim.api.nvim_get_current_buf() or bufnr
-  local client = catalog_client(bufnr)
-  if not client then
+  local client, argument
+  bufnr, client, argument = workspace_target(bufnr, workspace)
+  if not bufnr then
     return
   end
   local location = M.entity_location(bufnr)
-  local argument = vim.deepcopy(location)
-  if workspace and workspace ~= "" then
-    argument.workspace = workspace
-  end
   M.execute(client, M.COMMANDS.apps, { argument }, function(result)
     if type(result) ~= "table" or failed(result) then
       return
