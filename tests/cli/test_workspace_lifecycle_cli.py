@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from test_workspaces_cli import signed_in_repository
 
 from coder_catalog.cli import main
 from coder_catalog.simulator.server import SimulatorServer
@@ -42,18 +42,7 @@ def deployment() -> Iterator[SimulatorServer]:
 
 @pytest.fixture
 def work(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, deployment: SimulatorServer) -> Path:
-    for name in list(os.environ):
-        if name.startswith("CODER_"):
-            monkeypatch.delenv(name)
-    monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "home" / ".config"))
-    monkeypatch.setenv("CODER_SESSION_TOKEN", deployment.tokens["alice"])
-    root = tmp_path / "work"
-    (root / ".git").mkdir(parents=True)
-    (root / ".coder-catalog.yaml").write_text(
-        f"deployment:\n  accessUrl: {deployment.url}\nworkspaces:\n  repoUrlParamKeys: [repo_url]\n"
-    )
-    (root / "catalog-info.yaml").write_text(entity())
+    root = signed_in_repository(monkeypatch, tmp_path, deployment)
     docker = entity("boxes", 'templateName: docker\nmode: auto\nparams:\n  team: "platform"')
     (root / "boxes").mkdir()
     (root / "boxes" / "catalog-info.yaml").write_text(docker)

@@ -24,7 +24,7 @@ def deployment() -> Iterator[SimulatorServer]:
 @pytest.fixture
 def work(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, deployment: SimulatorServer) -> Path:
     """The repository of test_workspaces_cli: configured for the simulator, signed in as alice."""
-    return test_workspaces_cli.work.__wrapped__(monkeypatch, tmp_path, deployment)  # type: ignore[attr-defined]
+    return test_workspaces_cli.signed_in_repository(monkeypatch, tmp_path, deployment)
 
 
 PYTHON_API_EU = "70c69a67-30a8-50a4-a44e-950bda4efd5b"

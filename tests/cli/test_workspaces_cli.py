@@ -33,6 +33,14 @@ def deployment() -> Iterator[SimulatorServer]:
 @pytest.fixture
 def work(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, deployment: SimulatorServer) -> Path:
     """A repository below the current folder, configured for the simulator, signed in as alice."""
+    return signed_in_repository(monkeypatch, tmp_path, deployment)
+
+
+def signed_in_repository(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, deployment: SimulatorServer
+) -> Path:
+    """A repository (the current folder) with one catalog file, configured for ``deployment``, signed in
+    as alice through CODER_SESSION_TOKEN (no other CODER_* variable, a home of its own)."""
     for name in list(os.environ):
         if name.startswith("CODER_"):
             monkeypatch.delenv(name)
