@@ -20,10 +20,9 @@ from coder_catalog.analysis.documents import (
     DocumentCache,
     DocumentParse,
     Segment,
-    _common_prefix,
-    _common_suffix,
     split_documents_again,
     split_lines,
+    unchanged_extent,
 )
 from coder_catalog.analysis.effective import effective_coder
 from coder_catalog.analysis.entity import Entity
@@ -121,18 +120,18 @@ class Analyzer:
             return []  # refused (see analyze): no feature may parse it either
         if text is not self._last_text and text != self._last_text:
             old_text, old = self._last_text or "", self._last_segments
-            self._last_segments = split_documents_again(old_text, old, text)
+            extent = unchanged_extent(old_text, text) if old else None  # once, for both uses
+            self._last_segments = split_documents_again(old_text, old, text, extent)
             self._last_text = text
-            if old:
-                self._forget_replaced(old_text, old, text)
+            if extent is not None:
+                self._forget_replaced(old_text, old, sum(extent))
         return self._last_segments
 
-    def _forget_replaced(self, old_text: str, old: list[Segment], text: str) -> None:
-        """When ``text`` is an edit of the text seen before it (most of it kept), forget the parses and
-        findings of the documents the edit replaced: else a long editing session keeps every version
-        of the document being typed in, until the caches' capacity (20,000 documents)."""
-        prefix = _common_prefix(old_text, text)
-        kept = prefix + _common_suffix(old_text, text, min(len(old_text), len(text)) - prefix)
+    def _forget_replaced(self, old_text: str, old: list[Segment], kept: int) -> None:
+        """When the new text is an edit of the text seen before it (``kept`` characters of it unchanged,
+        at least half), forget the parses and findings of the documents the edit replaced: else a long
+        editing session keeps every version of the document being typed in, until the caches'
+        capacity (20,000 documents)."""
         if 2 * kept < len(old_text):
             return  # another file, or most of it rewritten: its documents may well be asked for again
         current = {segment.text for segment in self._last_segments}

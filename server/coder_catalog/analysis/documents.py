@@ -150,15 +150,23 @@ RESPLIT_FROM = 64_000
 _MARKER_REACH = 5
 
 
-def split_documents_again(old_text: str, old: list[Segment], text: str) -> list[Segment]:
+def unchanged_extent(old_text: str, text: str) -> tuple[int, int]:
+    """How many characters the two versions share at the start and then at the end (never overlapping)."""
+    prefix = _common_prefix(old_text, text)
+    return prefix, _common_suffix(old_text, text, min(len(old_text), len(text)) - prefix)
+
+
+def split_documents_again(
+    old_text: str, old: list[Segment], text: str, extent: tuple[int, int] | None = None
+) -> list[Segment]:
     """``split_documents(text)``, reusing the split of a previous version of the text: documents
     before the changed part are kept, the changed part is split again until a cut falls where the
     previous version had one in the unchanged end, and the documents after it are kept (moved to
-    their new lines). Typing in one document of a large file re-splits that document only."""
+    their new lines). Typing in one document of a large file re-splits that document only.
+    ``extent``: :func:`unchanged_extent` of the two texts, when the caller has it already."""
     if len(text) < RESPLIT_FROM or not old or "\n" not in text or "\n" not in old_text:
         return split_documents(text)
-    prefix = _common_prefix(old_text, text)
-    suffix = _common_suffix(old_text, text, min(len(old_text), len(text)) - prefix)
+    prefix, suffix = extent if extent is not None else unchanged_extent(old_text, text)
     kept, resume = 0, 0
     for segment in old:
         end = resume + len(segment.text)
