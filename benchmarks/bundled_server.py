@@ -9,11 +9,13 @@ them. Each run spawns ``serve``, sends initialize, initialized and didOpen of a 
 stops the clock at the file's first ``publishDiagnostics``. Runs are interleaved (15 each, median).
 
 Needs ``editors/vscode/bundled/`` (``make vscode-build`` writes it for the host); without it, the
-result says so. The two environments are kept in ``benchmarks/.bundled/`` between runs.
+result says so. The two environments are kept in ``benchmarks/.bundled/`` between runs, by the
+wheel's content.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 import statistics
@@ -58,8 +60,15 @@ def _bin(venv: Path, name: str) -> Path:
     return venv / ("Scripts" if sys.platform == "win32" else "bin") / name
 
 
+def _wheel_key() -> str:
+    """The coder-catalog wheel the .vsix carries, by content: a rebuilt wheel gets new environments
+    (the version alone stays the same while the code changes)."""
+    wheel = next(BUNDLED.joinpath("wheels").glob("coder_catalog-*.whl"))
+    return hashlib.sha256(wheel.read_bytes()).hexdigest()[:16]
+
+
 def _bundled_environment(python: str, manifest: dict[str, Any]) -> Path:
-    venv = CACHE / f"bundled-{manifest['server']}"
+    venv = CACHE / f"bundled-{manifest['server']}-{_wheel_key()}"
     if _bin(venv, "python").exists():
         return venv
     shutil.rmtree(venv, ignore_errors=True)
@@ -74,7 +83,7 @@ def _bundled_environment(python: str, manifest: dict[str, Any]) -> Path:
 
 
 def _pip_environment(python: str, manifest: dict[str, Any]) -> Path:
-    venv = CACHE / f"pip-{manifest['server']}"
+    venv = CACHE / f"pip-{manifest['server']}-{_wheel_key()}"
     if _bin(venv, "coder-catalog").exists():
         return venv
     shutil.rmtree(venv, ignore_errors=True)
