@@ -10,6 +10,9 @@ the listing is all there is.
 quoting and everything else in the file: a unified diff by default, in place with ``--write``. Entities
 that take OLD from ``defaultTemplateName`` are listed as not changed (the default is changed in the
 settings, not in catalog files).
+
+The files, the settings and the template sources are the CLI's; finding the uses and planning a move
+are :mod:`coder_catalog.analysis.template_usage`'s (the language server's too).
 """
 
 from __future__ import annotations
@@ -17,7 +20,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import sys
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -34,7 +36,7 @@ from coder_catalog.cli.common import (
 
 if TYPE_CHECKING:
     from coder_catalog.analysis.effective import EffectiveCoder
-    from coder_catalog.analysis.findings import TextEdit
+    from coder_catalog.analysis.template_usage import TemplateUse
     from coder_catalog.settings import Settings
     from coder_catalog.templates.model import Template, TemplateCatalog
 
@@ -73,24 +75,40 @@ def register(actions: Any) -> None:
 
 @dataclass
 class Use:
-    """One entity using Coder, with its effective template."""
+    """One entity using Coder (:class:`~coder_catalog.analysis.template_usage.TemplateUse`), in its file,
+    with the settings of its folder and the template data of their source."""
 
     path: Path
     display: str
-    line: int  # 1-based: the templateName value, else the coder key, else the document's start
-    entity: str
-    effective: EffectiveCoder
+    core: TemplateUse
     settings: Settings
-    segment_start: int  # the file line the entity's document starts at (0-based)
     catalog: TemplateCatalog | None = None
 
     @property
+    def line(self) -> int:
+        """1-based: the templateName value, else the coder key, else the document's start."""
+        return self.core.span.start.line + 1
+
+    @property
+    def entity(self) -> str:
+        return self.core.entity
+
+    @property
+    def effective(self) -> EffectiveCoder:
+        return self.core.effective
+
+    @property
+    def segment_start(self) -> int:
+        """The file line the entity's document starts at (0-based)."""
+        return self.core.segment_start
+
+    @property
     def template(self) -> str | None:
-        return self.effective.template_name
+        return self.core.template
 
     @property
     def inherited(self) -> bool:
-        return self.effective.template_source == "app-default"
+        return self.core.inherited
 
     def found(self) -> Template | None:
         if self.catalog is None or not self.template:
@@ -99,12 +117,9 @@ class Use:
 
     def status(self) -> str | None:
         """``active``, ``deprecated``, ``unknown``; None without template data or without a name."""
-        if self.catalog is None or not self.template:
-            return None
-        template = self.found()
-        if template is None:
-            return "unknown"
-        return "deprecated" if template.deprecated else "active"
+        from coder_catalog.analysis.template_usage import template_status
+
+        return template_status(self.core, self.catalog)
 
 
 @dataclass
@@ -140,11 +155,10 @@ def collect(
     env: Mapping[str, str] | None = None,
 ) -> UsageReport:
     from coder_catalog.analysis.analyze import CoderUsage
-    from coder_catalog.analysis.effective import effective_coder
-    from coder_catalog.analysis.entity import Entity
-    from coder_catalog.analysis.yaml_tree import Mapping as YamlMapping
+    from coder_catalog.analysis.documents import DocumentCache
+    from coder_catalog.analysis.template_usage import template_uses
     from coder_catalog.cli.lint_discovery import discover
-    from coder_catalog.cli.lint_engine import NO_DEPLOYMENT, Analyzers, read_catalog_file
+    from coder_catalog.cli.lint_engine import NO_DEPLOYMENT, read_catalog_file
     from coder_catalog.cli.lint_settings import SettingsResolver
     from coder_catalog.cli.lint_templates import Deployment, Snapshot, load_templates, source_of
     from coder_catalog.settings import SettingsError, ingestion_location
@@ -156,7 +170,7 @@ def collect(
     found = discover(paths, resolver)
     for path, reason in found.errors:
         report.errors.append(f"{_display(path, cwd)}: {reason}")
-    analyzers = Analyzers()
+    parses = DocumentCache()  # one cache for every settings, as lint's analyzers share one
     sources: dict[Any, list[Use]] = {}
     for path in found.files:
         read = read_catalog_file(path, cwd)
@@ -171,32 +185,9 @@ def collect(
                     report.errors.append(str(problem))
             continue
         report.files[path] = FileText(path, read.display, read.text)
-        analyzer = analyzers.for_settings(settings)
         location = ingestion_location(settings, str(path))
-        for segment in analyzer.segments(read.text):
-            parsed = analyzer.parses.parse(segment.text).parsed
-            root = parsed.root if parsed is not None else None
-            if not isinstance(root, YamlMapping):
-                continue
-            entity = Entity(root)
-            effective = effective_coder(entity, settings, location)
-            if entity.coder_entry is None and effective.template_source != "app-default":
-                continue
-            if effective.template_node is not None and effective.template_source == "catalog":
-                line = effective.template_node.span.start.line
-            elif entity.coder_entry is not None:
-                line = entity.coder_entry.key.span.start.line
-            else:
-                line = root.span.start.line
-            use = Use(
-                path,
-                read.display,
-                segment.start_line + line + 1,
-                entity.ref,
-                effective,
-                settings,
-                segment.start_line,
-            )
+        for core in template_uses(read.text, settings, location, parses.parse):
+            use = Use(path, read.display, core, settings)
             report.uses.append(use)
             sources.setdefault(source_of(settings, offline=offline), []).append(use)
 
@@ -260,67 +251,25 @@ class Move:
     texts: dict[Path, tuple[str, str]] = field(default_factory=dict)  # path -> (before, after)
 
 
-_PLAIN_SAFE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.\-]*")
-
-
-def scalar_literal(value: str, style: str) -> str | None:
-    """``value`` written in the scalar style ``style`` (plain, ``'`` or ``"``); a plain value that YAML
-    would not read back as that string is double-quoted. None for block scalars."""
-    from coder_catalog.analysis.yaml_tree import resolve_plain
-
-    if style == "'":
-        return "'" + value.replace("'", "''") + "'"
-    if style == '"':
-        return json.dumps(value, ensure_ascii=False)
-    if style == "":
-        if _PLAIN_SAFE.fullmatch(value) and resolve_plain(value) == ("str", value):
-            return value
-        return json.dumps(value, ensure_ascii=False)
-    return None
-
-
 def plan_move(report: UsageReport, old: str, new: str) -> Move:
-    from coder_catalog.analysis.findings import Fix, TextEdit
+    from coder_catalog.analysis.findings import Fix
     from coder_catalog.analysis.fixes import apply_fixes
+    from coder_catalog.analysis.template_usage import plan_template_move
 
-    move = Move(old, new)
-    edits: dict[Path, list[TextEdit]] = {}
+    by_core = {id(use.core): use for use in report.uses}
+    files: dict[Path, tuple[str, list[TemplateUse]]] = {}
     for use in report.uses:
-        if use.template is None or use.template.casefold() != old.casefold():  # Coder: any case
-            continue
-        if use.inherited:
-            move.not_changed.append((use, _default_hint(use, new)))
-            continue
-        node = use.effective.template_node
-        file = report.files[use.path]
-        literal = scalar_literal(new, node.style) if node is not None and node.is_string else None
-        if node is None or literal is None:
-            move.not_changed.append((use, "templateName is not a plain or quoted string: change it by hand"))
-            continue
-        span = node.span.shifted(use.segment_start)
-        written = use.template
-        if _source_at(file.text, span) != (scalar_literal(written, node.style) if node.style else written):
-            move.not_changed.append(
-                (use, "templateName is written through an alias, an anchor or escapes: change it by hand")
-            )
-            continue
-        edits.setdefault(use.path, []).append(TextEdit(span, literal))
-        move.changed.append(use)
-    for path, file_edits in edits.items():
+        files.setdefault(use.path, (report.files[use.path].text, []))[1].append(use.core)
+    planned = plan_template_move(files, old, new, lambda core: _default_hint(by_core[id(core)], new))
+    move = Move(old, new)
+    move.changed = [by_core[id(core)] for _, core in planned.changed]
+    move.not_changed = [(by_core[id(core)], reason) for _, core, reason in planned.not_changed]
+    for path, file_edits in planned.edits.items():
         before = report.files[path].text
-        bom = "\ufeff" if before.startswith("\ufeff") else ""
-        after, _ = apply_fixes(before[len(bom) :], [Fix(f"Move to {new}", (e,)) for e in file_edits])
-        move.texts[path] = (before, bom + after)
+        # File positions (a byte order mark is the first line's first column): applied to the whole text.
+        after, _ = apply_fixes(before, [Fix(f"Move to {new}", (e,)) for e in file_edits])
+        move.texts[path] = (before, after)
     return move
-
-
-def _source_at(text: str, span: Any) -> str:
-    from coder_catalog.analysis.documents import split_lines
-
-    lines = split_lines(text.removeprefix("\ufeff"))
-    if span.start.line != span.end.line or span.start.line >= len(lines):
-        return ""  # a multi-line scalar: never a template name written as it is
-    return lines[span.start.line][span.start.column : span.end.column]
 
 
 def _default_hint(use: Use, new: str) -> str:
