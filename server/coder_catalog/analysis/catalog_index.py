@@ -20,12 +20,18 @@ Backstage compares entity references without regard to case (``Group:Default/Tea
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field, replace
 from typing import cast
 
 from coder_catalog.analysis.analyze import _suppressed
-from coder_catalog.analysis.documents import DocumentCache, split_documents, split_lines
+from coder_catalog.analysis.documents import (
+    DocumentCache,
+    DocumentParse,
+    parse_segment,
+    split_documents,
+    split_lines,
+)
 from coder_catalog.analysis.entity import Entity, entity_of
 from coder_catalog.analysis.findings import SEVERITY_RANK, Finding, Severity
 from coder_catalog.analysis.rules.base import REGISTRY, shorten
@@ -33,13 +39,17 @@ from coder_catalog.analysis.rules.kinds import KIND_SPECS, KindSpec, _references
 from coder_catalog.analysis.rules.references import UNRESOLVED_REFERENCE
 from coder_catalog.analysis.spans import Position, Span
 from coder_catalog.analysis.yaml_tree import Node, Scalar
+from coder_catalog.analysis.yaml_tree import Sequence as YamlSequence
 from coder_catalog.settings import Settings
 
 __all__ = [
     "CatalogIndex",
     "IndexedEntity",
+    "IndexedFile",
+    "LocationTarget",
     "RefKey",
     "Reference",
+    "index_file",
     "parse_reference",
     "unresolved_reference_findings",
 ]
@@ -80,6 +90,7 @@ class IndexedEntity:
     description: str | None
     uri: str  # the file, as the caller named it
     span: Span  # metadata.name's value, in file positions
+    style: str = ""  # its scalar style: "" plain, "'" or '"' quoted, "|" or ">" block
 
     @property
     def key(self) -> RefKey:
@@ -101,6 +112,7 @@ class Reference:
     name: str
     uri: str
     span: Span  # the value, in file positions
+    style: str = ""  # its scalar style, as IndexedEntity.style
 
     @property
     def key(self) -> RefKey:
@@ -112,13 +124,129 @@ class Reference:
         return f"{self.kind.lower()}:{self.namespace}/{self.name}"
 
 
+@dataclass(frozen=True, slots=True)
+class LocationTarget:
+    """A ``target``/``targets`` item of a Location entity: another file of the catalog when relative."""
+
+    type: str | None  # the Location's spec.type as written (None: the type of the location that read it)
+    target: str
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class _SegmentFacts:
+    """What one document holds, in positions relative to the document."""
+
+    entity: IndexedEntity | None
+    references: tuple[Reference, ...]
+    locations: tuple[LocationTarget, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class IndexedFile:
+    """The entities, references and Location targets of one file (file positions)."""
+
+    uri: str
+    entities: tuple[IndexedEntity, ...]
+    references: tuple[Reference, ...]
+    locations: tuple[LocationTarget, ...]
+    ascii: bool  # columns are UTF-16 code units as well (no conversion needed for LSP)
+    memo: dict[str, _SegmentFacts] = field(repr=False, compare=False)
+
+
+Parse = Callable[[str], DocumentParse]
+
+
+def index_file(
+    uri: str, text: str, parse: Parse = parse_segment, previous: IndexedFile | None = None
+) -> IndexedFile:
+    """The facts of one file. Pure (shares nothing): it may run outside the event loop. Documents whose
+    text is unchanged since ``previous`` (the same file's earlier version) are not parsed again."""
+    bom = text.startswith("\ufeff")
+    memo = previous.memo if previous is not None and previous.uri == uri else {}
+    kept: dict[str, _SegmentFacts] = {}
+    entities: list[IndexedEntity] = []
+    references: list[Reference] = []
+    locations: list[LocationTarget] = []
+    for segment in split_documents(text.removeprefix("\ufeff")):
+        facts = memo.get(segment.text) or kept.get(segment.text)
+        if facts is None:
+            facts = _segment_facts(uri, segment.text, parse)
+        kept[segment.text] = facts
+        lines = segment.start_line
+        placed = facts if lines == 0 and not bom else _placed(facts, lines, bom)
+        if placed.entity is not None:
+            entities.append(placed.entity)
+        references.extend(placed.references)
+        locations.extend(placed.locations)
+    return IndexedFile(uri, tuple(entities), tuple(references), tuple(locations), text.isascii(), kept)
+
+
+def _segment_facts(uri: str, text: str, parse: Parse) -> _SegmentFacts:
+    parsed = parse(text).parsed
+    entity = entity_of(parsed.root if parsed is not None else None)
+    if entity is None or entity.kind is None or entity.name is None or entity.metadata is None:
+        return _NOTHING
+    name_node = entity.metadata.get("name")
+    assert name_node is not None  # entity.name is a string
+    indexed = IndexedEntity(
+        entity.kind,
+        entity.namespace,
+        entity.name,
+        _string(entity.metadata.get("title")),
+        _string(entity.metadata.get("description")),
+        uri,
+        name_node.span,
+        name_node.style if isinstance(name_node, Scalar) else "",
+    )
+    references = []
+    for field_name, text_value, node in _entity_references(entity):
+        target = parse_reference(text_value, _default_kind(entity, field_name), entity.namespace)
+        if target is not None:
+            style = node.style if isinstance(node, Scalar) else ""
+            references.append(Reference(indexed, field_name, text_value, *target, uri, node.span, style))
+    return _SegmentFacts(indexed, tuple(references), tuple(_location_targets(entity)))
+
+
+_NOTHING = _SegmentFacts(None, (), ())
+
+
+def _placed(facts: _SegmentFacts, lines: int, bom: bool) -> _SegmentFacts:
+    def place(span: Span) -> Span:
+        return _after_bom(span.shifted(lines)) if bom else span.shifted(lines)
+
+    if facts.entity is None:
+        return facts
+    entity = replace(facts.entity, span=place(facts.entity.span))
+    return _SegmentFacts(
+        entity,
+        tuple(replace(r, source=entity, span=place(r.span)) for r in facts.references),
+        tuple(replace(t, span=place(t.span)) for t in facts.locations),
+    )
+
+
+def _location_targets(entity: Entity) -> Iterator[LocationTarget]:
+    if (entity.kind or "").lower() != "location" or entity.spec is None:
+        return
+    type_ = _string(entity.spec.get("type"))
+    target = entity.spec.get("target")
+    targets = entity.spec.get("targets")
+    items = [target] + (list(targets.items) if isinstance(targets, YamlSequence) else [])
+    for item in items:
+        value = _string(item)
+        if item is not None and value:
+            yield LocationTarget(type_, value, item.span)
+
+
 @dataclass
 class CatalogIndex:
-    """The entities and references of a set of files; :meth:`add` a file, :meth:`remove` it again."""
+    """The entities and references of a set of files; :meth:`add` a file, :meth:`remove` it again.
 
-    parses: DocumentCache = field(default_factory=DocumentCache)
-    _entities: dict[str, list[IndexedEntity]] = field(default_factory=dict)  # by uri
-    _references: dict[str, list[Reference]] = field(default_factory=dict)  # by uri
+    ``parses``: a cache of parsed documents to share (the editor's open documents); without one each
+    document is parsed on its own and only the facts are kept."""
+
+    parses: DocumentCache | None = None
+    _files: dict[str, IndexedFile] = field(default_factory=dict)
     _by_key: dict[RefKey, list[IndexedEntity]] = field(default_factory=dict)
 
     @classmethod
@@ -131,68 +259,62 @@ class CatalogIndex:
 
     # -- building --------------------------------------------------------------------------------
 
-    def add(self, uri: str, text: str) -> None:
+    def add(self, uri: str, text: str) -> IndexedFile:
         """Index a file's entities and references (replacing what was indexed for ``uri``)."""
-        self.remove(uri)
-        entities: list[IndexedEntity] = []
-        references: list[Reference] = []
-        bom = text.startswith("\ufeff")
-        for segment in split_documents(text.removeprefix("\ufeff")):
-            parsed = self.parses.parse(segment.text).parsed
-            entity = entity_of(parsed.root if parsed is not None else None)
-            if entity is None or entity.kind is None or entity.name is None or entity.metadata is None:
-                continue
+        parse = self.parses.parse if self.parses is not None else parse_segment
+        indexed = index_file(uri, text, parse, self._files.get(uri))
+        self.put(indexed)
+        return indexed
 
-            def place(span: Span, start_line: int = segment.start_line) -> Span:
-                return _after_bom(span.shifted(start_line)) if bom else span.shifted(start_line)
-
-            name_node = entity.metadata.get("name")
-            assert name_node is not None  # entity.name is a string
-            indexed = IndexedEntity(
-                entity.kind,
-                entity.namespace,
-                entity.name,
-                _string(entity.metadata.get("title")),
-                _string(entity.metadata.get("description")),
-                uri,
-                place(name_node.span),
-            )
-            entities.append(indexed)
-            for field_name, text_value, node in _entity_references(entity):
-                target = parse_reference(text_value, _default_kind(entity, field_name), entity.namespace)
-                if target is None:
-                    continue
-                references.append(Reference(indexed, field_name, text_value, *target, uri, place(node.span)))
-        self._entities[uri] = entities
-        self._references[uri] = references
-        for entity_ in entities:
-            self._by_key.setdefault(entity_.key, []).append(entity_)
+    def put(self, indexed: IndexedFile) -> None:
+        """Take a file's facts (from :func:`index_file`), replacing what was indexed for its uri."""
+        self.remove(indexed.uri)
+        self._files[indexed.uri] = indexed
+        for entity in indexed.entities:
+            self._by_key.setdefault(entity.key, []).append(entity)
 
     def remove(self, uri: str) -> None:
-        for entity in self._entities.pop(uri, ()):
+        old = self._files.pop(uri, None)
+        if old is None:
+            return
+        for entity in old.entities:
             same = self._by_key.get(entity.key, [])
             same[:] = [e for e in same if e is not entity]
             if not same:
                 self._by_key.pop(entity.key, None)
-        self._references.pop(uri, None)
+
+    def file(self, uri: str) -> IndexedFile | None:
+        return self._files.get(uri)
 
     # -- asking ------------------------------------------------------------------------------------
 
     @property
     def uris(self) -> list[str]:
-        return list(self._entities)
+        return list(self._files)
+
+    def __len__(self) -> int:
+        return len(self._files)
+
+    def __contains__(self, uri: object) -> bool:
+        return uri in self._files
 
     def entities(self, uri: str | None = None) -> Iterator[IndexedEntity]:
         """Every entity (or those of one file), file by file, in document order."""
-        for found_uri, entities in self._entities.items():
-            if uri is None or found_uri == uri:
-                yield from entities
+        if uri is not None:
+            found = self._files.get(uri)
+            yield from found.entities if found is not None else ()
+            return
+        for file in self._files.values():
+            yield from file.entities
 
     def references(self, uri: str | None = None) -> Iterator[Reference]:
         """Every reference (or those written in one file), in document order."""
-        for found_uri, references in self._references.items():
-            if uri is None or found_uri == uri:
-                yield from references
+        if uri is not None:
+            found = self._files.get(uri)
+            yield from found.references if found is not None else ()
+            return
+        for file in self._files.values():
+            yield from file.references
 
     def find(self, kind: str, namespace: str, name: str) -> list[IndexedEntity]:
         """The entities of that reference (more than one when files define it twice)."""
