@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import cast
 
 from coder_catalog.analysis.analyze import _suppressed
@@ -151,7 +151,9 @@ class IndexedFile:
     references: tuple[Reference, ...]
     locations: tuple[LocationTarget, ...]
     ascii: bool  # columns are UTF-16 code units as well (no conversion needed for LSP)
-    memo: dict[str, _SegmentFacts] = field(repr=False, compare=False)
+    bom: bool  # the text starts with a byte order mark
+    #: document text -> (its facts relative to the document, the line it started at, placed there)
+    memo: dict[str, tuple[_SegmentFacts, int, _SegmentFacts]] = field(repr=False, compare=False)
 
 
 Parse = Callable[[str], DocumentParse]
@@ -163,23 +165,27 @@ def index_file(
     """The facts of one file. Pure (shares nothing): it may run outside the event loop. Documents whose
     text is unchanged since ``previous`` (the same file's earlier version) are not parsed again."""
     bom = text.startswith("\ufeff")
-    memo = previous.memo if previous is not None and previous.uri == uri else {}
-    kept: dict[str, _SegmentFacts] = {}
+    # (a byte order mark that came or went moves the first line's positions: nothing is reused then)
+    reuse = previous is not None and previous.uri == uri and previous.bom == bom
+    memo = previous.memo if previous is not None and reuse else {}
+    kept: dict[str, tuple[_SegmentFacts, int, _SegmentFacts]] = {}
     entities: list[IndexedEntity] = []
     references: list[Reference] = []
     locations: list[LocationTarget] = []
     for segment in split_documents(text.removeprefix("\ufeff")):
-        facts = memo.get(segment.text) or kept.get(segment.text)
-        if facts is None:
-            facts = _segment_facts(uri, segment.text, parse)
-        kept[segment.text] = facts
         lines = segment.start_line
-        placed = facts if lines == 0 and not bom else _placed(facts, lines, bom)
+        known = memo.get(segment.text) or kept.get(segment.text)
+        if known is not None and known[1] == lines:
+            facts, _, placed = known  # the same document at the same place: nothing to do
+        else:
+            facts = known[0] if known is not None else _segment_facts(uri, segment.text, parse)
+            placed = facts if lines == 0 and not bom else _placed(facts, lines, bom)
+        kept[segment.text] = (facts, lines, placed)
         if placed.entity is not None:
             entities.append(placed.entity)
         references.extend(placed.references)
         locations.extend(placed.locations)
-    return IndexedFile(uri, tuple(entities), tuple(references), tuple(locations), text.isascii(), kept)
+    return IndexedFile(uri, tuple(entities), tuple(references), tuple(locations), text.isascii(), bom, kept)
 
 
 def _segment_facts(uri: str, text: str, parse: Parse) -> _SegmentFacts:
@@ -217,11 +223,15 @@ def _placed(facts: _SegmentFacts, lines: int, bom: bool) -> _SegmentFacts:
 
     if facts.entity is None:
         return facts
-    entity = replace(facts.entity, span=place(facts.entity.span))
+    e = facts.entity
+    entity = IndexedEntity(e.kind, e.namespace, e.name, e.title, e.description, e.uri, place(e.span), e.style)
     return _SegmentFacts(
         entity,
-        tuple(replace(r, source=entity, span=place(r.span)) for r in facts.references),
-        tuple(replace(t, span=place(t.span)) for t in facts.locations),
+        tuple(
+            Reference(entity, r.field, r.text, r.kind, r.namespace, r.name, r.uri, place(r.span), r.style)
+            for r in facts.references
+        ),
+        tuple(LocationTarget(t.type, t.target, place(t.span)) for t in facts.locations),
     )
 
 
