@@ -20,7 +20,7 @@ from coder_catalog.analysis.spans import Span
 from coder_catalog.analysis.yaml_tree import resolve_plain
 from coder_catalog.templates.model import Template, TemplateParameter
 
-ProposalKind = Literal["key", "template", "mode", "parameter", "value"]
+ProposalKind = Literal["key", "template", "mode", "parameter", "value", "entity"]
 
 #: what each key of spec.coder does, for completion and hover
 KEY_DOCS = {

@@ -1,8 +1,9 @@
 """Rules: the catalog as a whole, such as references between entities, judged across its files.
 
-CC601 needs every file of the catalog: it is reported by the shells (``lint`` builds a
-:class:`~coder_catalog.analysis.catalog_index.CatalogIndex` of all the files it checks, then reports),
-and only when the settings say the whole catalog is there (``references.complete: true``).
+CC601 needs every file of the catalog: it is reported by the shells over a
+:class:`~coder_catalog.analysis.catalog_index.CatalogIndex` (``lint``: of all the files it checks; the
+language server: of the workspace's catalog files), and only when the settings say the whole catalog is
+there (``references.complete: true``).
 """
 
 from __future__ import annotations
@@ -19,9 +20,10 @@ declare(
     "warning",
     "An entity reference names no entity of the catalog",
     explanation="""
-Checked by `coder-catalog lint` (not yet in the editor), and only when `references.complete: true` says
-the files checked together hold the whole catalog: otherwise the entity may well be defined elsewhere.
-`lint` then indexes every entity of the files it checks and reports each reference of
+Checked only when `references.complete: true` says the files checked together hold the whole catalog:
+otherwise the entity may well be defined elsewhere. `coder-catalog lint` indexes every entity of the
+files it checks; the language server indexes the catalog files of the workspace folders (and the files
+their `Location` entities name), and reports once that first reading is done. Each reference of
 `spec.owner`, `system`, `domain`, `subcomponentOf`, `subdomainOf`, `providesApis`, `consumesApis`,
 `dependsOn`, `dependencyOf`, `parent`, `children`, `members` and `memberOf` that names none of them,
 with the entities it may have meant. A reference is resolved as Backstage does: the field's default kind
