@@ -76,6 +76,7 @@ async def start_client(
     initialization_options: dict[str, Any] | None = None,
     configuration: dict[str, Any] | None = None,
     root: Path | None = None,
+    folders: list[Path] | None = None,
 ) -> RecordingClient:
     config = ClientServerConfig(
         server_command=[sys.executable, "-m", "coder_catalog", "serve"],
@@ -91,6 +92,9 @@ async def start_client(
             capabilities=client_capabilities(capabilities),
             initialization_options=initialization_options,
             root_uri=root.as_uri() if root else None,
+            workspace_folders=[types.WorkspaceFolder(uri=f.as_uri(), name=f.name) for f in folders]
+            if folders
+            else None,
         )
     )
     return client

@@ -43,6 +43,9 @@ Progress = Callable[[str], "ProgressHandle"]
 
 
 class ProgressHandle:
+    def report(self, message: str, percentage: int | None = None) -> None:  # pragma: no cover
+        pass
+
     def end(self) -> None:  # pragma: no cover - the default does nothing
         pass
 

@@ -91,8 +91,16 @@ class DiagnosticsPublisher:
     kept while the document does not change: a 2,000-entity file with 2,000 findings is not
     converted and serialized again (about 120 ms) because one document changed."""
 
-    def __init__(self, documents: CatalogDocuments, publish: Publish, encoding: Callable[[], str]) -> None:
+    def __init__(
+        self,
+        documents: CatalogDocuments,
+        publish: Publish,
+        encoding: Callable[[], str],
+        extra: Callable[[OpenDocument], list[Finding]] | None = None,
+    ) -> None:
         self.documents = documents
+        #: findings of a document that its own analysis cannot make (CC601, from the workspace index)
+        self.extra = extra
         self._publish = publish
         self._encoding = encoding
         self._timers: dict[str, asyncio.TimerHandle] = {}
@@ -168,7 +176,8 @@ class DiagnosticsPublisher:
             fragments.append(fragment([extra]))
         if document.text.startswith("\ufeff"):  # positions on the first line move: convert afresh
             self._converted.pop(document.uri, None)
-            fragments.append(fragment([diagnostic_json(f, converter) for f in analysis.findings]))
+            every = [*analysis.findings, *(self.extra(document) if self.extra is not None else ())]
+            fragments.append(fragment([diagnostic_json(f, converter) for f in every]))
             return [f for f in fragments if f]
         previous = self._converted.get(document.uri, {})
         current: dict[int, tuple[tuple[Finding, ...], str]] = {}
@@ -187,6 +196,8 @@ class DiagnosticsPublisher:
         problems = [diagnostic_json(f, converter) for f in analysis.findings if f.code in FILE_LEVEL_CODES]
         if problems:
             fragments.append(fragment(problems))
+        if self.extra is not None and (more := self.extra(document)):
+            fragments.append(fragment([diagnostic_json(f, converter) for f in more]))
         self._converted[document.uri] = current
         return fragments
 

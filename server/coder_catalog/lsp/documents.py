@@ -80,7 +80,7 @@ class CatalogDocuments:
         self.documents: dict[str, OpenDocument] = {}
         self._settings: dict[str, Settings | SettingsError] = {}
         self._slots: dict[tuple[Settings, int], _AnalyzerSlot] = {}
-        self._parses = DocumentCache()
+        self.parses = DocumentCache()  # shared by the analyzers and the workspace index
 
     # -- settings ------------------------------------------------------------------------------------
 
@@ -175,7 +175,7 @@ class CatalogDocuments:
         key = (document.settings, id(provider))
         slot = self._slots.get(key)
         if slot is None:
-            analyzer = Analyzer(document.settings, provider.data(), parses=self._parses)
+            analyzer = Analyzer(document.settings, provider.data(), parses=self.parses)
             slot = self._slots[key] = _AnalyzerSlot(analyzer, provider, provider.version)
         elif slot.provider_version != provider.version:
             slot.analyzer.reset(templates=provider.data())

@@ -20,6 +20,11 @@ from pygls.lsp.server import LanguageServer
 from coder_catalog.analysis.analyze import MAX_FILE_CHARACTERS
 from coder_catalog.analysis.editor.actions import Action, code_actions
 from coder_catalog.analysis.editor.completion import Proposal, complete
+from coder_catalog.analysis.editor.entity_references import (
+    reference_hover,
+    reference_proposals,
+    reference_slot,
+)
 from coder_catalog.analysis.editor.hover import hover
 from coder_catalog.analysis.editor.links import links
 from coder_catalog.analysis.editor.outline import Symbol, symbols
@@ -39,6 +44,7 @@ _COMPLETION_KIND = {
     "mode": types.CompletionItemKind.EnumMember,
     "parameter": types.CompletionItemKind.Field,
     "value": types.CompletionItemKind.Value,
+    "entity": types.CompletionItemKind.Reference,
 }
 _SYMBOL_KIND = {
     "entity": types.SymbolKind.Class,
@@ -148,6 +154,8 @@ def on_completion(ls: CatalogServer, params: types.CompletionParams) -> JsonAnsw
         snippets=_snippets(ls),
         default_location=document.default_location,
     )
+    if not proposals and (slot := reference_slot(analyzer, document.text, position.line, position.column)):
+        proposals = reference_proposals(ls.graph.index, slot)  # a reference: the workspace's entities
     tags = _deprecated_tags(ls)
     return JsonAnswer(
         {
@@ -167,6 +175,11 @@ def on_hover(ls: CatalogServer, params: types.HoverParams) -> JsonAnswer | None:
     analyzer = ls.catalog.analyzer_for(document)
     converter = _converter(ls, document)
     position = converter.from_client(params.position)
+    on_reference = reference_hover(ls.graph.current(document.uri), document.uri, position)
+    if on_reference is not None:
+        return JsonAnswer(
+            {"contents": markdown(on_reference[0]), "range": converter.range_json(on_reference[1])}
+        )
     result = hover(
         analyzer,
         document.text,

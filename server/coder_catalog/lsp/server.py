@@ -8,11 +8,12 @@ template data comes from memory and fills in the background (``deployments``).
 from __future__ import annotations
 
 import asyncio
+import fnmatch
 import inspect
 import json
 import logging
+import os
 from typing import Any
-from urllib.parse import unquote, urlparse
 
 from lsprotocol import types
 from pygls.exceptions import JsonRpcException, JsonRpcInvalidRequest
@@ -24,7 +25,9 @@ from coder_catalog import __version__
 from coder_catalog.lsp import (
     account_commands,
     code_lens,
+    entity_references,
     features,
+    template_usage_commands,
     workspace_commands,
     workspace_lifecycle,
     workspace_open,
@@ -43,11 +46,21 @@ from coder_catalog.lsp.quick_requests import (
 )
 from coder_catalog.lsp.quick_requests import answer as answer_quickly
 from coder_catalog.lsp.stdio import serve_stdio
+from coder_catalog.lsp.workspace_index import WorkspaceIndex, path_of
 
 log = logging.getLogger(__name__)
 
 SERVER_STATS = "coderCatalog.serverStats"
-WATCHED = ("**/.coder-catalog.yaml", "**/.coder-catalog.yml", "**/app-config*.yaml", "**/*.json")
+SETTINGS_FILES = ("**/.coder-catalog.yaml", "**/.coder-catalog.yml", "**/app-config*.yaml", "**/*.json")
+# Catalog files: the workspace index reads them again when they change on disk.
+CATALOG_FILES = ("**/*.yaml", "**/*.yml")
+CATALOG_SUFFIXES = (".yaml", ".yml")
+WATCHED = (*SETTINGS_FILES, *CATALOG_FILES)
+
+
+def is_settings_file(path: str) -> bool:
+    name = os.path.basename(path)
+    return name in (".coder-catalog.yaml", ".coder-catalog.yml") or fnmatch.fnmatch(name, "app-config*.yaml")
 
 
 _PENDING_WRITES: set[asyncio.Future[Any]] = set()
@@ -75,28 +88,30 @@ def send_raw(protocol: Any, body: str) -> bool:
     return True
 
 
-def path_of(uri: str) -> str | None:
-    parsed = urlparse(uri)
-    return unquote(parsed.path) if parsed.scheme == "file" else None
-
-
 class _WorkDoneProgress(ProgressHandle):
-    def __init__(self, server: CatalogServer, title: str) -> None:
+    def __init__(self, server: CatalogServer, title: str, percentage: bool = False) -> None:
         self._server = server
         self._token = f"coder-catalog/{id(self)}"
         self._ended = False
-        self._task = asyncio.get_running_loop().create_task(self._begin(title))
+        self._task = asyncio.get_running_loop().create_task(self._begin(title, 0 if percentage else None))
 
-    async def _begin(self, title: str) -> None:
+    async def _begin(self, title: str, percentage: int | None) -> None:
         try:
             await self._server.work_done_progress.create_async(self._token)
             if not self._ended:
                 self._server.work_done_progress.begin(
-                    self._token, types.WorkDoneProgressBegin(title=title, cancellable=False)
+                    self._token,
+                    types.WorkDoneProgressBegin(title=title, cancellable=False, percentage=percentage),
                 )
         except Exception:  # a client that refuses progress still gets its diagnostics
             log.debug("work-done progress refused", exc_info=True)
             self._ended = True
+
+    def report(self, message: str, percentage: int | None = None) -> None:
+        if self._task.done() and not self._ended:
+            self._server.work_done_progress.report(
+                self._token, types.WorkDoneProgressReport(message=message, percentage=percentage)
+            )
 
     def end(self) -> None:
         async def finish() -> None:
@@ -166,7 +181,12 @@ class CatalogServer(LanguageServer):
         )
         self.providers = TemplateProviders(self._templates_changed, self._notify_once, self._progress)
         self.catalog = CatalogDocuments(self.providers)
-        self.publisher = DiagnosticsPublisher(self.catalog, self._publish, self.encoding)
+        self.graph = WorkspaceIndex(
+            self.catalog, lambda title: self._progress(title, percentage=True), self._republish
+        )
+        self.publisher = DiagnosticsPublisher(
+            self.catalog, self._publish, self.encoding, extra=self.graph.unresolved_findings
+        )
         self._told: set[str] = set()
         # How many times the editor's settings were applied (see pull_configuration).
         self._settings_applied = 0
@@ -212,11 +232,25 @@ class CatalogServer(LanguageServer):
     def forget_told(self, prefix: str = "") -> None:
         self._told = {kind for kind in self._told if not kind.startswith(prefix)} if prefix else set()
 
-    def _progress(self, title: str) -> ProgressHandle:
+    def _progress(self, title: str, percentage: bool = False) -> ProgressHandle:
         supported = bool(
             self.client_capabilities.window and self.client_capabilities.window.work_done_progress
         )
-        return _WorkDoneProgress(self, title) if supported else ProgressHandle()
+        return _WorkDoneProgress(self, title, percentage) if supported else ProgressHandle()
+
+    def _republish(self, documents: list[OpenDocument]) -> None:
+        self.publisher.publish_all(documents)
+
+    def workspace_folders(self) -> list[str]:
+        """The paths of the workspace folders (else of the root), as the client named them."""
+        try:
+            workspace = self.workspace
+        except RuntimeError:  # before initialize
+            return []
+        uris = [folder.uri for folder in workspace.folders.values()] or (
+            [workspace.root_uri] if workspace.root_uri else []
+        )
+        return [path for path in (path_of(uri) for uri in uris) if path]
 
     def _templates_changed(self, provider: TemplateProvider) -> None:
         self.publisher.publish_all(self.catalog.invalidate(provider))
@@ -264,6 +298,7 @@ def create_server() -> CatalogServer:
         asked_after = ls._settings_applied
         await _register_watchers(ls)
         await ls.pull_configuration(asked_after)
+        ls.graph.start(ls.workspace_folders())
 
     @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
     async def did_change_configuration(ls: CatalogServer, params: types.DidChangeConfigurationParams) -> None:
@@ -275,14 +310,29 @@ def create_server() -> CatalogServer:
     @server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
     def did_change_watched_files(ls: CatalogServer, params: types.DidChangeWatchedFilesParams) -> None:
         paths = {p for p in (path_of(change.uri) for change in params.changes) if p}
-        ls.catalog.forget_settings()
-        ls.providers.reload_snapshots(paths)
-        ls.publisher.publish_all()
+        if any(not p.endswith(CATALOG_SUFFIXES) or is_settings_file(p) for p in paths):
+            ls.catalog.forget_settings()
+            ls.providers.reload_snapshots(paths)
+            ls.publisher.publish_all()
+        catalog = [(c.type, path_of(c.uri)) for c in params.changes if c.uri.endswith(CATALOG_SUFFIXES)]
+        ls.graph.files_changed(
+            [p for kind, p in catalog if p and kind != types.FileChangeType.Deleted],
+            [p for kind, p in catalog if p and kind == types.FileChangeType.Deleted],
+        )
+
+    @server.feature(types.WORKSPACE_DID_CHANGE_WORKSPACE_FOLDERS)
+    def did_change_workspace_folders(
+        ls: CatalogServer, params: types.DidChangeWorkspaceFoldersParams
+    ) -> None:
+        added = [p for p in (path_of(folder.uri) for folder in params.event.added) if p]
+        removed = [p for p in (path_of(folder.uri) for folder in params.event.removed) if p]
+        ls.graph.folders_changed(added, removed)
 
     @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
     def did_open(ls: CatalogServer, params: types.DidOpenTextDocumentParams) -> None:
         item = params.text_document
         document = ls.catalog.open(item.uri, path_of(item.uri), item.language_id, item.version, item.text)
+        ls.graph.opened(document)
         if document.is_catalog:
             ls.publisher.publish(document.uri)
 
@@ -300,6 +350,7 @@ def create_server() -> CatalogServer:
             )
         )
         if document.is_catalog:
+            ls.graph.changed(document)
             ls.publisher.changed(document)
 
     @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
@@ -311,6 +362,7 @@ def create_server() -> CatalogServer:
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(ls: CatalogServer, params: types.DidCloseTextDocumentParams) -> None:
         document = ls.catalog.close(params.text_document.uri)
+        ls.graph.closed(params.text_document.uri)
         if document is not None and document.is_catalog:
             ls.publisher.clear(document.uri)
 
@@ -326,9 +378,19 @@ def create_server() -> CatalogServer:
             "changeToPublishMs": [round(t * 1000, 3) for t in ls.publisher.change_to_publish],
             "medianChangeToPublishMs": round(timings[len(timings) // 2] * 1000, 3) if timings else None,
             "openDocuments": len(ls.catalog.documents),
+            "catalogIndex": {
+                "ready": ls.graph.ready,
+                "files": len(ls.graph.index),
+                "entities": sum(1 for _ in ls.graph.index.entities()),
+                "seconds": round(ls.graph.indexed_seconds, 3)
+                if ls.graph.indexed_seconds is not None
+                else None,
+            },
         }
 
     features.register(server)
+    entity_references.register(server)
+    template_usage_commands.register(server)
     code_lens.register(server)
     workspace_commands.register(server)
     workspace_lifecycle.register(server)

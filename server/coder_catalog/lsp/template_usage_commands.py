@@ -1,0 +1,261 @@
+"""Coder templates across the workspace's catalog: ``coderCatalog.templateUsage`` lists, for each
+template, the entities using it (their effective template, app defaults included) and flags deprecated
+and unknown ones from the template data in memory; ``coderCatalog.moveTemplate`` moves every entity from
+one template to another in one ``workspace/applyEdit`` (previewed where the client can).
+
+The files are those of the workspace index; they are read and analysed off the event loop. What uses
+what, and the edits, are the core's (``analysis.template_usage``), as for ``coder-catalog templates usage``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, cast
+
+from lsprotocol import types
+from pygls.lsp.server import LanguageServer
+
+from coder_catalog.analysis.analyze import MAX_FILE_CHARACTERS
+from coder_catalog.analysis.template_usage import (
+    TemplateUse,
+    plan_template_move,
+    template_status,
+    template_uses,
+)
+from coder_catalog.lsp.positions import PositionConverter
+from coder_catalog.lsp.workspace_index import path_of
+from coder_catalog.settings import Settings, SettingsError, ingestion_location
+
+if TYPE_CHECKING:
+    from coder_catalog.lsp.server import CatalogServer
+    from coder_catalog.templates.model import TemplateCatalog
+
+log = logging.getLogger(__name__)
+
+TEMPLATE_USAGE = "coderCatalog.templateUsage"
+MOVE_TEMPLATE = "coderCatalog.moveTemplate"
+MOVE_ANNOTATION = "coder-catalog.moveTemplate"
+
+
+@dataclass
+class FileUses:
+    uri: str
+    text: str
+    settings: Settings
+    uses: list[TemplateUse]
+    catalog: TemplateCatalog | None = None
+
+
+def _file_uses(uri: str, text: str | None, settings: Settings | SettingsError) -> FileUses | None:
+    """One file's uses (worker thread). ``text`` None: read from disk."""
+    path = path_of(uri)
+    if isinstance(settings, SettingsError):
+        return None
+    if text is None:
+        try:
+            with open(path or "", encoding="utf-8") as handle:
+                text = handle.read(MAX_FILE_CHARACTERS + 1)
+        except (OSError, UnicodeDecodeError):
+            return None
+    uses = template_uses(text, settings, ingestion_location(settings, path))
+    return FileUses(uri, text, settings, uses) if uses else None
+
+
+async def collect(ls: CatalogServer) -> list[FileUses]:
+    """The uses of every indexed file (open documents from their text), with their template data."""
+    index = ls.graph.current()
+    open_texts = {uri: d.text for uri, d in ls.catalog.documents.items() if d.is_catalog}
+    uris = sorted(set(index.uris) | set(open_texts))
+
+    def work() -> list[FileUses]:
+        found = []
+        for uri in uris:
+            settings = ls.catalog.settings_for(path_of(uri) or None)
+            file = _file_uses(uri, open_texts.get(uri), settings)
+            if file is not None:
+                found.append(file)
+        return found
+
+    files = await asyncio.to_thread(work)
+    for file in files:
+        provider = ls.providers.for_settings(file.settings)
+        file.catalog = provider.data().catalog
+        names = {u.template for u in file.uses if u.template}
+        if names:
+            provider.want(names)  # fill a cold cache in the background: the next listing knows more
+    return files
+
+
+def usage_answer(ls: CatalogServer, files: Sequence[FileUses]) -> dict[str, Any]:
+    by_name: dict[str | None, list[tuple[FileUses, TemplateUse]]] = {}
+    for file in files:
+        for use in file.uses:
+            by_name.setdefault(use.template, []).append((file, use))
+    encoding = ls.encoding()
+    templates = []
+    for name, uses in sorted(by_name.items(), key=lambda item: (item[0] is None, (item[0] or "").casefold())):
+        statuses = {template_status(use, file.catalog) for file, use in uses} - {None}
+        status = next((s for s in ("unknown", "deprecated", "active") if s in statuses), None)
+        templates.append(
+            {
+                "name": name,
+                "status": status,
+                "uses": [
+                    {
+                        "entity": use.entity,
+                        "uri": file.uri,
+                        "range": _converter(ls, file, encoding).range_json(use.span),
+                        "inherited": use.inherited,
+                    }
+                    for file, use in uses
+                ],
+            }
+        )
+    notes = []
+    if not ls.graph.ready:
+        notes.append("the workspace is still being indexed: the list may be incomplete")
+    if any(file.catalog is None for file in files):
+        notes.append(
+            "no template data (no deployment or snapshot loaded yet): deprecated and unknown templates are not flagged"
+        )
+    return {"indexing": not ls.graph.ready, "templates": templates, "notes": notes}
+
+
+def _converter(ls: CatalogServer, file: FileUses, encoding: str) -> PositionConverter:
+    document = ls.catalog.documents.get(file.uri)
+    if document is not None and document.text is file.text:
+        return document.converter(encoding)
+    return PositionConverter(file.text, encoding)
+
+
+def _command(handler: Callable[[CatalogServer, Sequence[Any]], Awaitable[dict[str, Any]]]) -> Any:
+    async def run(ls: LanguageServer, *args: Any) -> dict[str, Any]:
+        try:
+            return await handler(cast("CatalogServer", ls), args)
+        except Exception:
+            log.exception("%s failed", handler.__name__)
+            return {"failureReason": "the command failed unexpectedly (see the server log)"}
+
+    return run
+
+
+async def template_usage(ls: CatalogServer, args: Sequence[Any]) -> dict[str, Any]:
+    return usage_answer(ls, await collect(ls))
+
+
+def _default_hint(file: FileUses) -> str:
+    where = file.settings.project_file
+    place = f" in {os.path.basename(where)}" if where else ""
+    return f"uses the default: workspaces.defaultTemplateName{place}; change the default there"
+
+
+async def move_template(ls: CatalogServer, args: Sequence[Any]) -> dict[str, Any]:
+    """``moveTemplate({from, to})``: the edit moving every entity from one template to the other."""
+    wanted = args[0] if args and isinstance(args[0], Mapping) else {}
+    old, new = wanted.get("from"), wanted.get("to")
+    if not isinstance(old, str) or not isinstance(new, str) or not old.strip() or not new.strip():
+        return {
+            "applied": False,
+            "changed": 0,
+            "notChanged": [],
+            "failureReason": 'give {"from": OLD, "to": NEW}',
+        }
+    old, new = old.strip(), new.strip()
+    files = await collect(ls)
+    by_uri = {file.uri: file for file in files}
+    file_of = {id(use): file for file in files for use in file.uses}
+    move = plan_template_move(
+        {file.uri: (file.text, file.uses) for file in files},
+        old,
+        new,
+        lambda use: _default_hint(file_of[id(use)]),
+    )
+    encoding = ls.encoding()
+    not_changed = [
+        {
+            "entity": use.entity,
+            "uri": uri,
+            "range": _converter(ls, by_uri[uri], encoding).range_json(use.span),
+            "reason": reason,
+        }
+        for uri, use, reason in move.not_changed
+    ]
+    answer: dict[str, Any] = {"applied": False, "changed": len(move.changed), "notChanged": not_changed}
+    warning = _target_warning(new, [by_uri[uri] for uri, _ in move.changed])
+    if warning:
+        answer["warning"] = warning
+    if not move.edits:
+        answer["failureReason"] = f"no entity sets spec.coder.templateName: {old}"
+        return answer
+    label = f"Move {len(move.changed)} entit{'y' if len(move.changed) == 1 else 'ies'} from {old} to {new}"
+    edit = _workspace_edit(ls, move.edits, by_uri, label)
+    try:
+        result = await ls.workspace_apply_edit_async(types.ApplyWorkspaceEditParams(edit=edit, label=label))
+    except Exception as exc:
+        log.info("the client could not apply the edit", exc_info=True)
+        answer["failureReason"] = f"the editor did not apply the edit: {exc}"
+        return answer
+    answer["applied"] = bool(result.applied)
+    if not result.applied:
+        answer["failureReason"] = result.failure_reason or "the editor did not apply the edit"
+    return answer
+
+
+def _target_warning(new: str, files: Sequence[FileUses]) -> str | None:
+    for catalog in {id(f.catalog): f.catalog for f in files if f.catalog is not None}.values():
+        found = catalog.find(new)
+        where = catalog.deployment_url or "the deployment"
+        if found is None:
+            return f'template "{new}" does not exist on {where}'
+        if found.deprecated:
+            return f'template "{new}" is deprecated on {where}'
+    return None
+
+
+def _workspace_edit(
+    ls: CatalogServer, edits: Mapping[str, Sequence[Any]], files: Mapping[str, FileUses], label: str
+) -> types.WorkspaceEdit:
+    """The edit; with a change annotation asking for confirmation when the client supports it (VS Code
+    then shows its refactor preview)."""
+    encoding = ls.encoding()
+    workspace = ls.client_capabilities.workspace
+    capability = workspace.workspace_edit if workspace else None
+    annotated = bool(capability and capability.document_changes and capability.change_annotation_support)
+    converted = {
+        uri: [(_converter(ls, files[uri], encoding).range_to_client(e.span), e.new_text) for e in file_edits]
+        for uri, file_edits in edits.items()
+    }
+    if not annotated:
+        return types.WorkspaceEdit(
+            changes={
+                uri: [types.TextEdit(range=r, new_text=t) for r, t in pairs]
+                for uri, pairs in converted.items()
+            }
+        )
+    versions = {uri: d.version for uri, d in ls.catalog.documents.items()}
+    return types.WorkspaceEdit(
+        document_changes=[
+            types.TextDocumentEdit(
+                text_document=types.OptionalVersionedTextDocumentIdentifier(
+                    uri=uri, version=versions.get(uri)
+                ),
+                edits=[
+                    types.AnnotatedTextEdit(range=r, new_text=t, annotation_id=MOVE_ANNOTATION)
+                    for r, t in pairs
+                ],
+            )
+            for uri, pairs in converted.items()
+        ],
+        change_annotations={
+            MOVE_ANNOTATION: types.ChangeAnnotation(label=label, needs_confirmation=True, description=label)
+        },
+    )
+
+
+def register(server: CatalogServer) -> None:
+    server.command(TEMPLATE_USAGE)(_command(template_usage))
+    server.command(MOVE_TEMPLATE)(_command(move_template))
