@@ -391,6 +391,55 @@ def test_neovim_links_and_unlinks_an_account(nvim: Nvim, simulator: SimulatorSer
     assert steps["unlinked"]["status"]["signedIn"] is False
 
 
+def test_neovim_template_usage_and_move(nvim: Nvim, simulator: SimulatorServer, tmp_path: Path) -> None:
+    """:CoderTemplateUsage puts every use of a template in the quickfix list (legacy-vm deprecated,
+    dokker unknown, docker from the app default for an entity without templateName), and
+    :CoderMoveTemplate legacy-vm docker changes both legacy-vm entities through the server's
+    workspace/applyEdit, in buffers (one loaded by the edit), not on disk; moving docker on leaves the
+    entity that inherits it, in the quickfix list with the reason."""
+    root = project(
+        tmp_path / "repo",
+        {
+            "catalog-info.yaml": entity("vm-one", "    templateName: legacy-vm\n"),
+            "services/two/catalog-info.yaml": entity("vm-two", "    templateName: legacy-vm\n"),
+            "services/web/catalog-info.yaml": entity("web", "    templateName: docker\n"),
+            "services/typo/catalog-info.yaml": entity("typo", "    templateName: dokker\n"),
+            "services/plain/catalog-info.yaml": entity("plain", "    mode: auto\n"),
+        },
+    )
+    code, report, output = run_nvim(
+        nvim,
+        tmp_path,
+        "templates",
+        simulator.token,
+        file=str(root / "catalog-info.yaml"),
+        second_file=str(root / "services/two/catalog-info.yaml"),
+        plain_file=str(root / "services/plain/catalog-info.yaml"),
+        root=str(root),
+        url=simulator.url,
+        settings={
+            "deployment": {"accessUrl": simulator.url},
+            "workspaces": {"defaultTemplateName": "docker"},
+        },
+    )
+    if code == SKIPPED:
+        pytest.skip(f"Neovim template usage: {report.get('skipped')}")
+    assert code == 0 and report.get("ok"), explain(code, report, output)
+    steps = {s["name"]: s["detail"] for s in report["steps"]}
+    texts = sorted(e["text"] for e in steps["quickfix"]["entries"])
+    assert texts == [
+        "docker: component:default/plain (from the app default)",
+        "docker: component:default/web",
+        "dokker (unknown): component:default/typo",
+        "legacy-vm (deprecated): component:default/vm-one",
+        "legacy-vm (deprecated): component:default/vm-two",
+    ]
+    assert steps["move"]["second"] == "    templateName: docker"
+    assert steps["partial move"]["not_moved"].startswith("component:default/plain: ")
+    assert "legacy-vm" in (root / "services/two/catalog-info.yaml").read_text(encoding="utf-8")
+    assert report["deprecations"] == []
+
+
 def documented_lua(must_contain: str) -> str:
     """The one Lua block of docs/editors.md's Neovim section that contains ``must_contain``."""
     text = DOCS.read_text(encoding="utf-8")

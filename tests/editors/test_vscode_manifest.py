@@ -36,6 +36,8 @@ SERVER_COMMANDS = {
     "coderCatalog.startWorkspace",
     "coderCatalog.stopWorkspace",
     "coderCatalog.serverStats",
+    "coderCatalog.templateUsage",
+    "coderCatalog.moveTemplate",
 }
 
 
@@ -115,6 +117,7 @@ def test_commands_are_the_clients_own_and_activation_is_for_catalog_files() -> N
         "Coder: Unlink Account",
         "Coder: Show Workspaces",
         "Coder: Create Workspace",
+        "Coder: Show Template Usage",
         "Coder: Restart Language Server",
     } <= set(commands.values())
     events = MANIFEST["activationEvents"]

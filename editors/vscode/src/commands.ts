@@ -16,6 +16,8 @@ export const SERVER_COMMANDS = {
   stopWorkspace: 'coderCatalog.stopWorkspace',
   updateWorkspace: 'coderCatalog.updateWorkspace',
   deleteWorkspace: 'coderCatalog.deleteWorkspace',
+  templateUsage: 'coderCatalog.templateUsage',
+  moveTemplate: 'coderCatalog.moveTemplate',
 } as const;
 
 /**
@@ -28,6 +30,7 @@ export const CLIENT_COMMANDS = {
   unlinkAccount: 'coderCatalog.vscode.unlinkAccount',
   showWorkspaces: 'coderCatalog.vscode.showWorkspaces',
   createWorkspace: 'coderCatalog.vscode.createWorkspace',
+  showTemplateUsage: 'coderCatalog.vscode.showTemplateUsage',
   restartServer: 'coderCatalog.vscode.restartServer',
   showOutput: 'coderCatalog.vscode.showOutput',
 } as const;

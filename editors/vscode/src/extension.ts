@@ -71,6 +71,26 @@ import {
 } from './bundled';
 import { SECTION } from './configurationSchema';
 import { OPEN_CLIENT_COMMANDS, OPEN_SERVER_COMMANDS, appPickItem, linkToOpen, openArguments, parseWorkspaceApps } from './openCommands';
+import {
+  NotChanged,
+  Range as UsageRange,
+  TemplateUsage,
+  TemplateUsageEntry,
+  TemplateUse,
+  canMove,
+  emptyUsageMessage,
+  moveArguments,
+  movePickItem,
+  moveReport,
+  notChangedPickItem,
+  parseMoveResult,
+  parseTemplateUsage,
+  targetTemplates,
+  templatePickItem,
+  usageHeader,
+  usePickItem,
+  validateTargetName,
+} from './templateUsage';
 import { Found, findServer } from './discovery';
 import { catalogPatterns, documentSelector, initializationOptions, needsRestart, serverSettings, Variables } from './settings';
 
@@ -805,6 +825,198 @@ async function openWorkspaceApp(): Promise<void> {
   }
 }
 
+// -- template usage -----------------------------------------------------------------------------------
+
+/** True when the running server offers `command` (executeCommandProvider); else says to update it. */
+function offers(current: LanguageClient, command: string): boolean {
+  const commands = current.initializeResult?.capabilities.executeCommandProvider?.commands;
+  if (!commands || commands.includes(command)) {
+    return true;
+  }
+  void vscode.window.showWarningMessage(`This coder-catalog server does not offer ${command}: update it (pip install -U coder-catalog).`);
+  return false;
+}
+
+function relativePath(uri: string): string {
+  try {
+    // The folder's name is prepended only in a multi-root workspace.
+    return vscode.workspace.asRelativePath(vscode.Uri.parse(uri, true));
+  } catch {
+    return uri;
+  }
+}
+
+async function openAt(uri: string, range: UsageRange): Promise<void> {
+  const selection = new vscode.Range(range.start.line, range.start.character, range.end.line, range.end.character);
+  try {
+    await vscode.window.showTextDocument(vscode.Uri.parse(uri, true), { selection, preview: true });
+  } catch (error) {
+    reportError(`Opening ${relativePath(uri)} failed`, error);
+  }
+}
+
+interface TemplatePick extends vscode.QuickPickItem {
+  template: TemplateUsageEntry;
+}
+
+interface UsePick extends vscode.QuickPickItem {
+  use?: TemplateUse;
+  move?: boolean;
+}
+
+/** "Coder: Show Template Usage": the templates the workspace's entities use, then a template's entities
+ * (opened at their templateName), or moving them all to another template. */
+async function showTemplateUsage(): Promise<void> {
+  const current = running();
+  if (!current || !offers(current, SERVER_COMMANDS.templateUsage)) {
+    return;
+  }
+  let answer: unknown;
+  try {
+    answer = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Coder: reading template usage' }, () =>
+      execute(SERVER_COMMANDS.templateUsage, []),
+    );
+  } catch (error) {
+    reportError('Reading the template usage failed', error);
+    return;
+  }
+  if (answer === undefined || failed(answer)) {
+    return; // the server has said why
+  }
+  const usage = parseTemplateUsage(answer);
+  if (!usage.templates.length) {
+    void vscode.window.showInformationMessage(emptyUsageMessage(usage));
+    return;
+  }
+  const header = usageHeader(usage);
+  const picked = await vscode.window.showQuickPick<TemplatePick>(
+    usage.templates.map((template) => ({ ...templatePickItem(template), template })),
+    { title: header.title, placeHolder: header.placeHolder, matchOnDescription: true, matchOnDetail: true },
+  );
+  if (picked) {
+    await showTemplateUses(usage, picked.template);
+  }
+}
+
+async function showTemplateUses(usage: TemplateUsage, template: TemplateUsageEntry): Promise<void> {
+  const items: UsePick[] = template.uses.map((use) => ({ ...usePickItem(use, relativePath), use }));
+  if (canMove(template)) {
+    items.push({ label: '', kind: vscode.QuickPickItemKind.Separator }, { ...movePickItem(template), move: true });
+  }
+  const name = templatePickItem(template).label;
+  const picked = await vscode.window.showQuickPick(items, {
+    title: `Entities using ${name}${usage.indexing ? ' (still indexing: the list may be incomplete)' : ''}`,
+    placeHolder: 'Choose an entity to open its catalog file',
+    matchOnDescription: true,
+  });
+  if (!picked) {
+    return;
+  }
+  if (picked.move && template.name !== null) {
+    await moveTemplate(usage, template.name);
+  } else if (picked.use) {
+    await openAt(picked.use.uri, picked.use.range);
+  }
+}
+
+/** Asks the new template: the other known names, or one typed (offered as its own entry). */
+function askTargetTemplate(usage: TemplateUsage, from: string): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const known = targetTemplates(usage, from);
+    const pick = vscode.window.createQuickPick<vscode.QuickPickItem & { name: string }>();
+    pick.title = `Move the entities of ${from} to`;
+    pick.placeholder = known.length ? 'Choose a template, or type another name' : 'Type the name of the new template';
+    pick.ignoreFocusOut = true;
+    const knownItems = known.map((item) => ({ ...item, name: item.label }));
+    pick.items = knownItems;
+    pick.onDidChangeValue((value) => {
+      const typed = value.trim();
+      const problem = typed ? validateTargetName(typed, from) : undefined;
+      const exact = knownItems.some((item) => item.name === typed);
+      pick.items =
+        typed && !exact
+          ? [{ label: problem ? `$(error) ${typed}` : `$(edit) ${typed}`, description: problem ?? 'the name typed', name: typed }, ...knownItems]
+          : knownItems;
+    });
+    let done = false;
+    pick.onDidAccept(() => {
+      const chosen = pick.selectedItems[0]?.name ?? pick.value.trim();
+      const problem = validateTargetName(chosen, from);
+      if (problem) {
+        void vscode.window.showWarningMessage(problem);
+        return;
+      }
+      done = true;
+      resolve(chosen.trim());
+      pick.hide();
+    });
+    pick.onDidHide(() => {
+      if (!done) {
+        resolve(undefined);
+      }
+      pick.dispose();
+    });
+    pick.show();
+  });
+}
+
+/** Runs `moveTemplate`: the server sends the edit (VS Code's refactor preview asks for confirmation when
+ * the server marks it so), then answers what changed; this tells it, with the entities not changed. */
+async function moveTemplate(usage: TemplateUsage, from: string): Promise<void> {
+  const current = running();
+  if (!current || !offers(current, SERVER_COMMANDS.moveTemplate)) {
+    return;
+  }
+  const to = await askTargetTemplate(usage, from);
+  if (!to) {
+    return;
+  }
+  const move = 'Move';
+  const review = 'Review Each Change…';
+  const how = await vscode.window.showInformationMessage(
+    `Move the entities of ${from} to ${to}?`,
+    { modal: true, detail: 'Every spec.coder.templateName: ' + from + ' in the workspace changes (undo restores them). Review opens the refactor preview, where you tick the changes to apply.' },
+    move,
+    review,
+  );
+  if (!how) {
+    return;
+  }
+  let answer: unknown;
+  try {
+    answer = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Coder: moving ${from} to ${to}` }, () =>
+      execute(SERVER_COMMANDS.moveTemplate, moveArguments(from, to, how === review)),
+    );
+  } catch (error) {
+    reportError(`Moving the entities of ${from} to ${to} failed`, error);
+    return;
+  }
+  if (answer === undefined) {
+    return;
+  }
+  const result = parseMoveResult(answer);
+  const report = moveReport(result, from, to);
+  const list = 'Show Not Changed';
+  const buttons = result.notChanged.length ? [list] : [];
+  const choice =
+    report.level === 'info'
+      ? await vscode.window.showInformationMessage(report.message, ...buttons)
+      : await vscode.window.showWarningMessage(report.message, ...buttons);
+  if (choice === list) {
+    await showNotChanged(result.notChanged);
+  }
+}
+
+async function showNotChanged(notChanged: NotChanged[]): Promise<void> {
+  const picked = await vscode.window.showQuickPick(
+    notChanged.map((item) => ({ ...notChangedPickItem(item, relativePath), item })),
+    { title: 'Entities not changed', placeHolder: 'Choose an entity to open its catalog file', matchOnDescription: true, matchOnDetail: true },
+  );
+  if (picked) {
+    await openAt(picked.item.uri, picked.item.range);
+  }
+}
+
 // -- activation ---------------------------------------------------------------------------------------
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
@@ -821,6 +1033,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   register(CLIENT_COMMANDS.unlinkAccount, unlinkAccount);
   register(CLIENT_COMMANDS.showWorkspaces, showWorkspaces);
   register(CLIENT_COMMANDS.createWorkspace, () => createWorkspace());
+  register(CLIENT_COMMANDS.showTemplateUsage, showTemplateUsage);
   register(OPEN_CLIENT_COMMANDS.openInVSCode, openWorkspaceInVSCode);
   register(OPEN_CLIENT_COMMANDS.openApp, openWorkspaceApp);
   register(CLIENT_COMMANDS.restartServer, () => restart(context));

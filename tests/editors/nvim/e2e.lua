@@ -629,6 +629,144 @@ local function scenario_accounts()
   step("unlinked", { status = status })
 end
 
+-- -- scenario: template usage and moving a template ------------------------------------------------------
+
+--- The server's templateUsage answer once it has read the workspace and the deployment's templates
+--- (legacy-vm known as deprecated).
+local function settled_usage(cc, client)
+  local usage
+  wait(30000, function()
+    local response = cc.call(client, "request_sync", "workspace/executeCommand", { command = "coderCatalog.templateUsage", arguments = {} }, 10000, 0)
+    usage = response and response.result
+    if type(usage) ~= "table" or usage.indexing ~= false then
+      return false
+    end
+    for _, template in ipairs(usage.templates or {}) do
+      if template.name == "legacy-vm" and template.status == "deprecated" then
+        return true
+      end
+    end
+    return false
+  end, "the template usage with legacy-vm known as deprecated")
+  return usage
+end
+
+--- :CoderTemplateUsage fills the quickfix list (one entry per use, at its templateName, flags in the
+--- text) and opens it; :CoderMoveTemplate legacy-vm docker has the server send a workspace/applyEdit,
+--- which Neovim's own handler applies to both files' buffers (one not open before), unsaved.
+local function scenario_templates()
+  local notes = {}
+  local notify = vim.notify
+  vim.notify = function(message, level)
+    table.insert(notes, { message = tostring(message), level = level or vim.log.levels.INFO })
+    if level and level >= vim.log.levels.ERROR then
+      return notify(message, level)
+    end
+  end
+  local function wait_note(ms, pattern, what, since)
+    local found
+    wait(ms, function()
+      for i = (since or 0) + 1, #notes do
+        if notes[i].message:find(pattern) then
+          found = notes[i]
+          return true
+        end
+        check(notes[i].level ~= vim.log.levels.ERROR, "while waiting for %s: %s", what, notes[i].message)
+      end
+      return false
+    end, what)
+    return found
+  end
+  -- The user answers "Yes" when Neovim asks to apply an edit whose change annotations need confirmation.
+  local confirmations = {}
+  vim.fn.confirm = function(message)
+    table.insert(confirmations, tostring(message))
+    return 1
+  end
+
+  local cc = setup()
+  local bufnr = open(config.file)
+  local client = attached_client(cc, bufnr)
+  if not cc.server_commands(client)["coderCatalog.templateUsage"] then
+    finish(77, { skipped = "the server does not offer coderCatalog.templateUsage yet" })
+    return
+  end
+  local usage = settled_usage(cc, client)
+  step("usage", { templates = usage.templates, notes = usage.notes })
+
+  local since = #notes
+  vim.cmd("CoderTemplateUsage")
+  local summary = wait_note(20000, "in the quickfix list", "the quickfix list of template uses", since)
+  local list = vim.fn.getqflist({ title = 0, items = 0, winid = 0 })
+  check(list.winid ~= 0, "the quickfix window is not open")
+  check(list.title:find("Coder template usage", 1, true) == 1, "quickfix title %q", list.title)
+  local entries = {}
+  for _, item in ipairs(list.items) do
+    local name = vim.api.nvim_buf_get_name(item.bufnr)
+    local text_line = vim.fn.readfile(name)[item.lnum] or ""
+    table.insert(entries, { file = name, lnum = item.lnum, col = item.col, text = item.text, at = text_line:sub(item.col) })
+  end
+  local function entry(text)
+    for _, e in ipairs(entries) do
+      if e.text == text then
+        return e
+      end
+    end
+    error("no quickfix entry " .. text .. " in " .. vim.inspect(entries))
+  end
+  local one = entry("legacy-vm (deprecated): component:default/vm-one")
+  check(one.file == config.file and one.at == "legacy-vm", "vm-one entry %s", vim.inspect(one))
+  check(entry("legacy-vm (deprecated): component:default/vm-two").at == "legacy-vm", "vm-two entry")
+  check(entry("docker: component:default/web").at == "docker", "web entry")
+  check(entry("dokker (unknown): component:default/typo").at == "dokker", "typo entry")
+  entry("docker: component:default/plain (from the app default)")
+  check(#entries == 5, "quickfix entries %s", vim.inspect(entries))
+  step("quickfix", { entries = entries, summary = summary.message })
+
+  vim.cmd("cclose")
+  open(config.file)
+  check(vim.fn.bufloaded(config.second_file) == 0, "the second file is loaded before the move")
+  since = #notes
+  vim.cmd("CoderMoveTemplate legacy-vm docker")
+  local moved = wait_note(30000, "moved 2 entities from legacy%-vm to docker", "the message that the move is done", since)
+  local first = line(bufnr, find_line(bufnr, "^    templateName:"))
+  check(first == "    templateName: docker", "vm-one after the move: %q", first)
+  local second = vim.fn.bufnr(config.second_file)
+  check(second ~= -1 and vim.api.nvim_buf_is_loaded(second), "the second file's buffer was not loaded by the edit")
+  local second_line = line(second, find_line(second, "^    templateName:"))
+  check(second_line == "    templateName: docker", "vm-two after the move: %q", second_line)
+  check(vim.bo[second].modified, "the second file's buffer is not modified")
+  local on_disk = table.concat(vim.fn.readfile(config.second_file), "\n")
+  check(on_disk:find("templateName: legacy-vm", 1, true) ~= nil, "the move wrote the file")
+  step("move", { message = moved.message, confirmations = confirmations, first = first, second = second_line })
+
+  -- The server sees the edited buffers: legacy-vm is no longer used.
+  wait(20000, function()
+    local response = cc.call(client, "request_sync", "workspace/executeCommand", { command = "coderCatalog.templateUsage", arguments = {} }, 10000, 0)
+    local result = response and response.result or {}
+    for _, template in ipairs(result.templates or {}) do
+      if template.name == "legacy-vm" and #(template.uses or {}) > 0 then
+        return false
+      end
+    end
+    return true
+  end, "legacy-vm to be unused after the move")
+
+  -- docker -> devcontainers: web and the two edited buffers move; plain, which takes docker from the
+  -- app default, is not changed and goes to the quickfix list with the reason.
+  since = #notes
+  vim.cmd("CoderMoveTemplate docker devcontainers")
+  local partly = wait_note(30000, "moved 3 entities from docker to devcontainers", "the message of the second move", since)
+  check(partly.level == vim.log.levels.WARN, "second move reported at level %s", tostring(partly.level))
+  check(partly.message:find("component:default/plain", 1, true) ~= nil, "second move: %s", partly.message)
+  local left = vim.fn.getqflist({ title = 0, items = 0 })
+  check(left.title == "Coder: not moved from docker to devcontainers", "quickfix title %q", left.title)
+  check(#left.items == 1 and vim.api.nvim_buf_get_name(left.items[1].bufnr) == config.plain_file, "not moved: %s", vim.inspect(left.items))
+  check(line(bufnr, find_line(bufnr, "^    templateName:")) == "    templateName: devcontainers", "vm-one after the second move")
+  step("partial move", { message = partly.message, not_moved = left.items[1].text })
+  vim.notify = notify
+end
+
 -- -- scenario: vim.lsp.config + vim.lsp.enable (0.11+) without setup() -----------------------------------
 
 local function enabled_client(bufnr)
@@ -767,7 +905,7 @@ local function scenario_install()
   step("reinstalled", { client = restarted.id, before = client.id, codes = codes(bufnr) })
 end
 
-local scenarios = { edit = scenario_edit, workspaces = scenario_workspaces, lifecycle = scenario_lifecycle, accounts = scenario_accounts, recipe = scenario_recipe, install = scenario_install }
+local scenarios = { edit = scenario_edit, workspaces = scenario_workspaces, lifecycle = scenario_lifecycle, accounts = scenario_accounts, templates = scenario_templates, recipe = scenario_recipe, install = scenario_install }
 
 local ok, err = xpcall(scenarios[config.scenario], debug.traceback)
 if ok then

@@ -31,6 +31,8 @@ M.COMMANDS = {
   delete = "coderCatalog.deleteWorkspace",
   open_vscode = "coderCatalog.openWorkspaceInVSCode",
   apps = "coderCatalog.workspaceApps",
+  usage = "coderCatalog.templateUsage",
+  move = "coderCatalog.moveTemplate",
 }
 
 local defaults = {
@@ -56,7 +58,7 @@ local defaults = {
   -- How to open a URL (a workspace page, the OAuth page); default: the system opener.
   open_url = nil,
   -- Define :CoderLink, :CoderOAuth, :CoderUnlink, :CoderWorkspaces, :CoderCreate, :CoderOpen,
-  -- :CoderOpenVSCode, :CoderApps and :CoderCatalogInstall.
+  -- :CoderOpenVSCode, :CoderApps, :CoderTemplateUsage, :CoderMoveTemplate and :CoderCatalogInstall.
   user_commands = true,
   -- Show the server's code lenses ("N workspaces (M running)", "Create workspace", "Open in Coder");
   -- run the one under the cursor with vim.lsp.codelens.run().
@@ -771,6 +773,211 @@ function M.apps(bufnr, workspace)
   end, bufnr)
 end
 
+-- -- template usage ----------------------------------------------------------------------------------
+
+local function text_of(value)
+  return type(value) == "string" and value ~= "" and value or nil
+end
+
+--- How a template is named in lists: "docker", "docker (deprecated)", "dokker (unknown)", "(no template)".
+function M.format_template(template)
+  local name = text_of(template.name) or "(no template)"
+  if template.status == "deprecated" or template.status == "unknown" then
+    name = name .. " (" .. template.status .. ")"
+  end
+  return name
+end
+
+--- The quickfix text of one use: "docker (deprecated): component:default/web", and "(from the app
+--- default)" when the template comes from the app's workspaces.defaultTemplateName.
+function M.format_template_use(template, use)
+  local text = M.format_template(template) .. ": " .. tostring(text_of(use.entity) or "(unnamed entity)")
+  if use.inherited == true then
+    text = text .. " (from the app default)"
+  end
+  return text
+end
+
+local ORIGIN = { start = { line = 0, character = 0 }, ["end"] = { line = 0, character = 0 } }
+
+--- A quickfix item at an LSP location (the column converted from the server's position encoding).
+local function quickfix_item(uri, range, encoding, text)
+  if type(range) ~= "table" or type(range.start) ~= "table" then
+    range = ORIGIN
+  end
+  if type(range["end"]) ~= "table" then
+    range = { start = range.start, ["end"] = range.start }
+  end
+  local ok, items = pcall(vim.lsp.util.locations_to_items, { { uri = uri, range = range } }, encoding)
+  local item = ok and items[1] or nil
+  if not item then
+    item = { filename = vim.uri_to_fname(uri), lnum = (tonumber(range.start.line) or 0) + 1, col = (tonumber(range.start.character) or 0) + 1 }
+  end
+  return { filename = item.filename, lnum = item.lnum, col = item.col, text = text }
+end
+
+--- The quickfix items of a templateUsage answer: one per use, in the server's order.
+function M.template_usage_items(result, encoding)
+  local items = {}
+  for _, template in ipairs(type(result) == "table" and type(result.templates) == "table" and result.templates or {}) do
+    if type(template) == "table" then
+      for _, use in ipairs(type(template.uses) == "table" and template.uses or {}) do
+        if type(use) == "table" and text_of(use.uri) then
+          table.insert(items, quickfix_item(use.uri, use.range, encoding, M.format_template_use(template, use)))
+        end
+      end
+    end
+  end
+  return items
+end
+
+--- What the server says besides the list: its notes, else "still indexing" while it reads the workspace.
+local function usage_notes(result)
+  local said = {}
+  for _, note in ipairs(type(result.notes) == "table" and result.notes or {}) do
+    if text_of(note) then
+      table.insert(said, note)
+    end
+  end
+  if result.indexing == true and #said == 0 then
+    table.insert(said, "still indexing the workspace: the list may be incomplete")
+  end
+  return said
+end
+
+--- The template names of the last :CoderTemplateUsage, for completing :CoderMoveTemplate.
+M.template_names = {}
+
+--- :CoderTemplateUsage: every entity's template in the quickfix list (one entry per use, at its
+--- templateName), opened; flags deprecated and unknown templates and uses from the app default.
+function M.template_usage()
+  local client = account_client()
+  if not client then
+    return
+  end
+  M.execute(client, M.COMMANDS.usage, {}, function(result)
+    if type(result) ~= "table" or failed(result) then
+      return
+    end
+    local names = {}
+    for _, template in ipairs(type(result.templates) == "table" and result.templates or {}) do
+      if type(template) == "table" and text_of(template.name) then
+        table.insert(names, template.name)
+      end
+    end
+    M.template_names = names
+    local items = M.template_usage_items(result, client.offset_encoding or "utf-16")
+    local said = usage_notes(result)
+    if #items == 0 then
+      notify("no catalog entity has a coder block" .. (#said > 0 and ("; " .. table.concat(said, "; ")) or ""))
+      return
+    end
+    local title = "Coder template usage" .. (result.indexing == true and " (still indexing)" or "")
+    vim.fn.setqflist({}, " ", { title = title, items = items })
+    vim.cmd("botright copen")
+    local summary = string.format("%d %s of %d %s in the quickfix list", #items, #items == 1 and "use" or "uses", #names, #names == 1 and "template" or "templates")
+    notify(summary .. (#said > 0 and ("; " .. table.concat(said, "; ")) or ""), result.indexing == true and vim.log.levels.WARN or vim.log.levels.INFO)
+  end)
+end
+
+--- The message after a move: how many entities changed, which did not and why, or why nothing did.
+function M.format_move_result(result, from, to)
+  if type(result) ~= "table" then
+    return "nothing moved from " .. from .. " to " .. to .. ": the server gave no answer", vim.log.levels.ERROR
+  end
+  local changed = tonumber(result.changed) or 0
+  local lines, level = {}, vim.log.levels.INFO
+  if result.applied ~= true then
+    local why = text_of(result.failureReason)
+    table.insert(lines, "nothing moved from " .. from .. " to " .. to .. (why and (": " .. why) or " (the edit was not applied)"))
+    level = vim.log.levels.WARN
+  elseif changed == 0 then
+    table.insert(lines, "no entity moved from " .. from .. " to " .. to)
+    level = vim.log.levels.WARN
+  else
+    table.insert(lines, string.format("moved %d %s from %s to %s (write the changed buffers: :wall)", changed, changed == 1 and "entity" or "entities", from, to))
+  end
+  local not_changed = type(result.notChanged) == "table" and result.notChanged or {}
+  if #not_changed > 0 then
+    table.insert(lines, string.format("%d not changed:", #not_changed))
+    for _, item in ipairs(not_changed) do
+      if type(item) == "table" then
+        table.insert(lines, "  " .. tostring(text_of(item.entity) or "?") .. ": " .. tostring(text_of(item.reason) or "not changed"))
+      end
+    end
+    if level == vim.log.levels.INFO then
+      level = vim.log.levels.WARN
+    end
+  end
+  -- Something to know about the new template: it does not exist, or is deprecated, on the deployment.
+  if text_of(result.warning) then
+    table.insert(lines, "note: " .. result.warning)
+    if level == vim.log.levels.INFO then
+      level = vim.log.levels.WARN
+    end
+  end
+  return table.concat(lines, "\n"), level
+end
+
+--- :CoderMoveTemplate OLD NEW: the server changes every spec.coder.templateName OLD to NEW through
+--- workspace/applyEdit (applied by Neovim's own handler, in buffers left to write); the entities it
+--- did not change go to the quickfix list.
+function M.move_template(from, to, on_done)
+  from, to = vim.trim(from or ""), vim.trim(to or "")
+  if from == "" or to == "" or from == to then
+    notify("usage: :CoderMoveTemplate OLD NEW (two different template names)", vim.log.levels.ERROR)
+    return
+  end
+  local client = account_client()
+  if not client then
+    return
+  end
+  M.execute(client, M.COMMANDS.move, { { from = from, to = to } }, function(result)
+    if type(result) == "table" and failed(result) then
+      return
+    end
+    local message, level = M.format_move_result(result, from, to)
+    local not_changed = type(result) == "table" and type(result.notChanged) == "table" and result.notChanged or {}
+    local items = {}
+    for _, item in ipairs(not_changed) do
+      if type(item) == "table" and text_of(item.uri) then
+        local text = tostring(text_of(item.entity) or "?") .. ": " .. tostring(text_of(item.reason) or "not changed")
+        table.insert(items, quickfix_item(item.uri, item.range, client.offset_encoding or "utf-16", text))
+      end
+    end
+    if #items > 0 then
+      vim.fn.setqflist({}, " ", { title = "Coder: not moved from " .. from .. " to " .. to, items = items })
+      message = message .. "\n(in the quickfix list: :copen)"
+    end
+    notify(message, level)
+    if on_done then
+      on_done(result)
+    end
+  end)
+end
+
+--- Completion of :CoderMoveTemplate: the template names the server knows of (else those of the last
+--- :CoderTemplateUsage).
+function M.complete_template(arg_lead)
+  local names = M.template_names
+  local client = M.client_for(0, true)
+  if client and client.server_capabilities and M.server_commands(client)[M.COMMANDS.usage] then
+    local ok, response = pcall(call, client, "request_sync", "workspace/executeCommand", { command = M.COMMANDS.usage, arguments = {} }, 1000, 0)
+    if ok and type(response) == "table" and type(response.result) == "table" and type(response.result.templates) == "table" then
+      names = {}
+      for _, template in ipairs(response.result.templates) do
+        if type(template) == "table" and text_of(template.name) then
+          table.insert(names, template.name)
+        end
+      end
+      M.template_names = names
+    end
+  end
+  return vim.tbl_filter(function(name)
+    return vim.startswith(name, arg_lead or "")
+  end, names)
+end
+
 local FILE_STORE_QUESTION = "No OS keyring is available to keep the Coder token. Keep it in a file only you can read (0600)?"
 
 --- When the server found no OS keyring it answers `needsFileStoreConsent`: ask, and run `again` on yes.
@@ -943,6 +1150,22 @@ local function define_commands()
   command("CoderApps", function(args)
     M.apps(0, args.args)
   end, { nargs = "?", desc = "Open an app of a workspace of the entity under the cursor" })
+  command("CoderTemplateUsage", function()
+    M.template_usage()
+  end, { desc = "The templates the workspace's entities use, in the quickfix list" })
+  command("CoderMoveTemplate", function(args)
+    if #args.fargs ~= 2 then
+      notify("usage: :CoderMoveTemplate OLD NEW", vim.log.levels.ERROR)
+      return
+    end
+    M.move_template(args.fargs[1], args.fargs[2])
+  end, {
+    nargs = "+",
+    complete = function(arg_lead)
+      return M.complete_template(arg_lead)
+    end,
+    desc = "Move every entity of template OLD to template NEW (spec.coder.templateName)",
+  })
 end
 
 function M.setup(opts)
