@@ -420,3 +420,14 @@ async def test_template_usage_and_move(client: RecordingClient) -> None:
     assert edit.change_annotations is not None
     assert all(a.needs_confirmation for a in edit.change_annotations.values())
     assert [e.new_text for c in edit.document_changes for e in c.edits] == ["nix", "nix"]
+
+    # preview: false (VS Code's "Move"): a plain edit, applied at once
+    moved = await client.workspace_execute_command_async(
+        types.ExecuteCommandParams(
+            command="coderCatalog.moveTemplate", arguments=[{"from": "docker", "to": "nix", "preview": False}]
+        )
+    )
+    assert isinstance(moved, dict) and moved["applied"] is True
+    plain = client.applied_edits[-1].edit  # type: ignore[attr-defined]
+    assert plain.document_changes is None and plain.changes is not None and len(plain.changes) == 2
+    assert plain.change_annotations is None

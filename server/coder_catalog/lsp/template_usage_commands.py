@@ -154,7 +154,8 @@ def _default_hint(file: FileUses) -> str:
 
 
 async def move_template(ls: CatalogServer, args: Sequence[Any]) -> dict[str, Any]:
-    """``moveTemplate({from, to})``: the edit moving every entity from one template to the other."""
+    """``moveTemplate({from, to, preview?})``: the edit moving every entity from one template to the other
+    (``preview: false``: applied at once, without asking the editor to preview it)."""
     wanted = args[0] if args and isinstance(args[0], Mapping) else {}
     old, new = wanted.get("from"), wanted.get("to")
     if not isinstance(old, str) or not isinstance(new, str) or not old.strip() or not new.strip():
@@ -192,7 +193,7 @@ async def move_template(ls: CatalogServer, args: Sequence[Any]) -> dict[str, Any
         answer["failureReason"] = f"no entity sets spec.coder.templateName: {old}"
         return answer
     label = f"Move {len(move.changed)} entit{'y' if len(move.changed) == 1 else 'ies'} from {old} to {new}"
-    edit = _workspace_edit(ls, move.edits, by_uri, label)
+    edit = _workspace_edit(ls, move.edits, by_uri, label, preview=wanted.get("preview") is not False)
     try:
         result = await ls.workspace_apply_edit_async(types.ApplyWorkspaceEditParams(edit=edit, label=label))
     except Exception as exc:
@@ -217,14 +218,21 @@ def _target_warning(new: str, files: Sequence[FileUses]) -> str | None:
 
 
 def _workspace_edit(
-    ls: CatalogServer, edits: Mapping[str, Sequence[Any]], files: Mapping[str, FileUses], label: str
+    ls: CatalogServer,
+    edits: Mapping[str, Sequence[Any]],
+    files: Mapping[str, FileUses],
+    label: str,
+    *,
+    preview: bool,
 ) -> types.WorkspaceEdit:
-    """The edit; with a change annotation asking for confirmation when the client supports it (VS Code
-    then shows its refactor preview)."""
+    """The edit; with ``preview``, a change annotation asking for confirmation when the client supports
+    it (VS Code then opens its refactor preview, each change to be ticked before it is applied)."""
     encoding = ls.encoding()
     workspace = ls.client_capabilities.workspace
     capability = workspace.workspace_edit if workspace else None
-    annotated = bool(capability and capability.document_changes and capability.change_annotation_support)
+    annotated = preview and bool(
+        capability and capability.document_changes and capability.change_annotation_support
+    )
     converted = {
         uri: [(_converter(ls, files[uri], encoding).range_to_client(e.span), e.new_text) for e in file_edits]
         for uri, file_edits in edits.items()
