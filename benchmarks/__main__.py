@@ -6,6 +6,7 @@ import sys
 from benchmarks import (
     analysis_speed,
     bundled_server,
+    catalog_graph,
     coder_access,
     editor_features,
     lint_requests,
@@ -25,6 +26,7 @@ for name, run in (
     ("analysis_2000_entities", analysis_speed.run),
     ("editor_features_2000_entities", editor_features.run),
     ("language_server_over_stdio", lsp_speed.run),
+    ("catalog_graph_10000_files", catalog_graph.run),
     ("memory_after_10000_edits", memory_after_edits.run),
     ("coder_access", coder_access.run_all),
     ("versus_yaml_language_server", versus_yaml_language_server.run),

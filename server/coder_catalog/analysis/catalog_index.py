@@ -258,6 +258,7 @@ class CatalogIndex:
     parses: DocumentCache | None = None
     _files: dict[str, IndexedFile] = field(default_factory=dict)
     _by_key: dict[RefKey, list[IndexedEntity]] = field(default_factory=dict)
+    _references_by_key: dict[RefKey, list[Reference]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, files: Iterable[tuple[str, str]]) -> CatalogIndex:
@@ -282,6 +283,8 @@ class CatalogIndex:
         self._files[indexed.uri] = indexed
         for entity in indexed.entities:
             self._by_key.setdefault(entity.key, []).append(entity)
+        for reference in indexed.references:
+            self._references_by_key.setdefault(reference.key, []).append(reference)
 
     def remove(self, uri: str) -> None:
         old = self._files.pop(uri, None)
@@ -292,6 +295,11 @@ class CatalogIndex:
             same[:] = [e for e in same if e is not entity]
             if not same:
                 self._by_key.pop(entity.key, None)
+        for key in {reference.key for reference in old.references}:
+            naming = self._references_by_key.get(key, [])
+            naming[:] = [r for r in naming if r.uri != old.uri]
+            if not naming:
+                self._references_by_key.pop(key, None)
 
     def file(self, uri: str) -> IndexedFile | None:
         return self._files.get(uri)
@@ -336,7 +344,12 @@ class CatalogIndex:
         return found[0] if found else None
 
     def references_to(self, entity: IndexedEntity) -> Iterator[Reference]:
-        return (r for r in self.references() if r.key == entity.key)
+        return self.references_naming(entity.key)
+
+    def references_naming(self, key: RefKey) -> Iterator[Reference]:
+        """The references to ``key``, file by file (in the order the files were indexed) in document
+        order."""
+        return iter(list(self._references_by_key.get(key, ())))
 
     def unresolved(self, uri: str | None = None) -> Iterator[Reference]:
         """The references (of one file, or of all) that name no indexed entity."""

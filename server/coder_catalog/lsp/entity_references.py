@@ -1,7 +1,8 @@
 """Entity references across the workspace: go to definition, find references, document highlight,
 rename, and workspace symbols. Each handler converts positions, asks the core
 (``analysis.editor.entity_references``) over the workspace index (``lsp.workspace_index``) and converts
-the answer back. Completion and hover of references join the other proposals in ``lsp.features``.
+the answer back (large answers in their JSON form: ``json_answers``). Completion and hover of
+references join the other proposals in ``lsp.features``.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from coder_catalog.analysis.editor.entity_references import (
     workspace_symbols,
 )
 from coder_catalog.analysis.spans import Position, Span
+from coder_catalog.lsp.json_answers import JsonAnswer
 from coder_catalog.lsp.positions import UTF32, PositionConverter
 from coder_catalog.lsp.workspace_index import path_of
 
@@ -80,8 +82,10 @@ class Converters:
         except (OSError, UnicodeDecodeError):
             return _ASCII
 
-    def location(self, uri: str, span: Span) -> types.Location:
-        return types.Location(uri=uri, range=self(uri).range_to_client(span))
+    def location(self, uri: str, span: Span) -> dict[str, Any]:
+        """A ``Location`` in its JSON form (answers of a thousand locations are built as JSON: see
+        ``json_answers``)."""
+        return {"uri": uri, "range": self(uri).range_json(span)}
 
 
 class _AsciiText(PositionConverter):
@@ -113,22 +117,22 @@ def _target(ls: CatalogServer, uri: str, position: types.Position) -> Any:
     return (index, target_at(index, uri, where)) if where is not None else (index, None)
 
 
-def on_definition(ls: CatalogServer, params: types.DefinitionParams) -> list[types.Location] | None:
+def on_definition(ls: CatalogServer, params: types.DefinitionParams) -> JsonAnswer | None:
     index, target = _target(ls, params.text_document.uri, params.position)
     if target is None:
         return None
     converters = Converters(ls)
     found = index.find(*target.key)
-    return [converters.location(e.uri, e.span) for e in found] or None
+    return JsonAnswer([converters.location(e.uri, e.span) for e in found]) if found else None
 
 
-def on_references(ls: CatalogServer, params: types.ReferenceParams) -> list[types.Location] | None:
+def on_references(ls: CatalogServer, params: types.ReferenceParams) -> JsonAnswer | None:
     index, target = _target(ls, params.text_document.uri, params.position)
     if target is None:
         return None
     converters = Converters(ls)
     found = occurrences(index, target.key, definitions=params.context.include_declaration)
-    return [converters.location(o.uri, o.span) for o in found]
+    return JsonAnswer([converters.location(o.uri, o.span) for o in found])
 
 
 def on_document_highlight(
@@ -165,7 +169,7 @@ def on_prepare_rename(ls: CatalogServer, params: types.PrepareRenameParams) -> A
     )
 
 
-def on_rename(ls: CatalogServer, params: types.RenameParams) -> types.WorkspaceEdit | None:
+def on_rename(ls: CatalogServer, params: types.RenameParams) -> JsonAnswer | None:
     uri = params.text_document.uri
     index = ls.graph.current()
     where = _position(ls, uri, params.position)
@@ -176,31 +180,29 @@ def on_rename(ls: CatalogServer, params: types.RenameParams) -> types.WorkspaceE
     except RenameRefused as refused:
         raise JsonRpcException(message=str(refused), code=REQUEST_FAILED) from None
     converters = Converters(ls)
-    return types.WorkspaceEdit(
-        changes={
-            file_uri: [
-                types.TextEdit(range=converters(file_uri).range_to_client(edit.span), new_text=edit.new_text)
-                for edit in file_edits
-            ]
-            for file_uri, file_edits in edits.items()
-        }
-    )
+    changes = {
+        file_uri: [
+            {"range": converters(file_uri).range_json(e.span), "newText": e.new_text} for e in file_edits
+        ]
+        for file_uri, file_edits in edits.items()
+    }
+    return JsonAnswer({"changes": changes})
 
 
-def on_workspace_symbol(
-    ls: CatalogServer, params: types.WorkspaceSymbolParams
-) -> list[types.SymbolInformation]:
+def on_workspace_symbol(ls: CatalogServer, params: types.WorkspaceSymbolParams) -> JsonAnswer:
     index = ls.graph.current()
     converters = Converters(ls)
-    return [
-        types.SymbolInformation(
-            name=entity.name,
-            kind=types.SymbolKind.Class,
-            location=converters.location(entity.uri, entity.span),
-            container_name=f"{entity.kind.lower()}:{entity.namespace}",
-        )
-        for entity in workspace_symbols(index, params.query, MAX_SYMBOLS)
-    ]
+    return JsonAnswer(
+        [
+            {
+                "name": entity.name,
+                "kind": types.SymbolKind.Class.value,
+                "location": converters.location(entity.uri, entity.span),
+                "containerName": f"{entity.kind.lower()}:{entity.namespace}",
+            }
+            for entity in workspace_symbols(index, params.query, MAX_SYMBOLS)
+        ]
+    )
 
 
 def register(server: CatalogServer) -> None:

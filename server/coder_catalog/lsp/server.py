@@ -332,9 +332,11 @@ def create_server() -> CatalogServer:
     def did_open(ls: CatalogServer, params: types.DidOpenTextDocumentParams) -> None:
         item = params.text_document
         document = ls.catalog.open(item.uri, path_of(item.uri), item.language_id, item.version, item.text)
-        ls.graph.opened(document)
         if document.is_catalog:
             ls.publisher.publish(document.uri)
+        # Indexed after its diagnostics are written: the index costs the first publish nothing (CC601,
+        # which needs it, follows when the index changed).
+        ls.graph.opened(document)
 
     @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
     def did_change(ls: CatalogServer, params: types.DidChangeTextDocumentParams) -> None:

@@ -118,13 +118,11 @@ class Occurrence:
 
 def occurrences(index: CatalogIndex, key: RefKey, *, definitions: bool = True) -> list[Occurrence]:
     """Every place that names the entity ``key``: its definitions first (when asked), then each
-    reference, file by file in document order."""
+    reference, file by file (in the order the index took them) in document order."""
     found: list[Occurrence] = []
     if definitions:
         found.extend(Occurrence(e.uri, e.span, "definition", entity=e) for e in index.find(*key))
-    found.extend(
-        Occurrence(r.uri, r.span, "reference", reference=r) for r in index.references() if r.key == key
-    )
+    found.extend(Occurrence(r.uri, r.span, "reference", reference=r) for r in index.references_naming(key))
     return found
 
 
