@@ -116,7 +116,7 @@ def workspace(tmp_path: Path) -> tuple[Path, Path]:
         services / "api" / "catalog-info.yaml": API,
         services / "db" / "catalog-info.yaml": DB,
         services / ".coder-catalog.yaml": "references:\n  complete: true\n",
-        org / ".coder-catalog.yaml": "references:\n  complete: true\n",
+        org / ".coder-catalog.yaml": "references:\n  complete: true\nrules:\n  CC601: error\n",
     }
     for path, text in files.items():
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -260,6 +260,25 @@ async def test_rename_changes_every_file_and_keeps_each_form(
         "web": ["team-b"],
         "api": ["'Group:Default/team-b'"],
     }
+    # From the other end: the Group's own metadata.name, in a file that is not open
+    team_a = (workspace[0] / "teams" / "team-a.yaml").as_uri()
+    edit = await client.text_document_rename_async(
+        types.RenameParams(
+            text_document=types.TextDocumentIdentifier(uri=team_a),
+            position=_position(TEAM_A, "team-a", 1),
+            new_name="payments-team",
+        )
+    )
+    assert edit is not None and edit.changes is not None
+    assert sorted(e.new_text for edits in edit.changes.values() for e in edits) == [
+        "'Group:Default/payments-team'",
+        "payments-team",
+        "payments-team",
+        "payments-team",
+    ]
+    assert edit.changes[team_a][0].range == types.Range(
+        start=types.Position(line=3, character=8), end=types.Position(line=3, character=14)
+    )
     with pytest.raises(Exception, match="not a valid entity name"):
         await client.text_document_rename_async(
             types.RenameParams(
@@ -340,6 +359,15 @@ async def test_unresolved_references_in_the_editor_and_watched_files(
     assert unresolved.range.start.line == 13
     assert "api:default/payments-api" in unresolved.message
     assert unresolved.severity == types.DiagnosticSeverity.Warning
+
+    # The other folder's settings make it an error there
+    payments = open_document(
+        client, workspace[0] / "systems" / "payments.yaml", PAYMENTS + "  domain: money\n"
+    )
+    found = await wait_for_diagnostics(client, payments, lambda d: any(x.code == "CC601" for x in d))
+    assert [(d.severity, d.range.start.line) for d in found if d.code == "CC601"] == [
+        (types.DiagnosticSeverity.Error, 8)
+    ]
 
     # A file created on disk defines it: the watcher's event brings it into the index
     new = services / "payments-api" / "catalog-info.yaml"

@@ -143,22 +143,12 @@ class WorkspaceIndex:
         self._republish_timer: asyncio.TimerHandle | None = None
         self._task: asyncio.Task[None] | None = None
         self.indexed_seconds: float | None = None  # how long the first reading took
-        self._indexed = asyncio.Event()
 
     # -- the first reading ---------------------------------------------------------------------------
 
     def start(self, folders: Iterable[str]) -> None:
         self.folders = [f for f in dict.fromkeys(folders) if os.path.isdir(f)]
         self._task = asyncio.get_running_loop().create_task(self._read_folders())
-
-    async def wait_ready(self, timeout: float | None = None) -> bool:
-        if self.ready:
-            return True
-        try:
-            await asyncio.wait_for(self._indexed.wait(), timeout)
-        except TimeoutError:
-            return False
-        return True
 
     async def _read_folders(self) -> None:
         started = time.perf_counter()
@@ -172,7 +162,6 @@ class WorkspaceIndex:
             handle.end()
             self.indexed_seconds = time.perf_counter() - started
             self.ready = True
-            self._indexed.set()
             log.info("indexed %d catalog files in %.2f s", len(self.index), self.indexed_seconds)
             self._republish_soon(0)
 
