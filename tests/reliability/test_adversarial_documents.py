@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from coder_catalog.analysis.analyze import analyze_text
+from coder_catalog.analysis.catalog_index import index_file
 from coder_catalog.settings import Settings, WorkspaceDefaults
 
 SETTINGS = Settings(access_url=None, workspaces=WorkspaceDefaults())
@@ -48,6 +49,7 @@ def test_the_core_answers_quickly_with_bounded_memory(name: str) -> None:
     tracemalloc.start()
     started = time.perf_counter()
     findings = analyze_text(text, SETTINGS).findings
+    index_file("file:///adversarial.yaml", text)  # the workspace index reads every catalog file too
     elapsed = time.perf_counter() - started
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()

@@ -1,6 +1,7 @@
 """Random edit sequences and requests at random positions, through the server's own layers in-process
-(documents, diagnostics, editor features): nothing raises, every request answers within a bound, and
-the final diagnostics equal those of a fresh open of the final text. ``make fuzz`` runs many more."""
+(documents, diagnostics, editor features, the catalog index): nothing raises, every request answers
+within a bound, and the final diagnostics (and the index's facts, kept up to date edit by edit) equal
+those of a fresh open of the final text. ``make fuzz`` runs many more."""
 
 from __future__ import annotations
 
@@ -11,9 +12,18 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from tests.reliability import fuzz_inputs
 
+from coder_catalog.analysis.catalog_index import CatalogIndex, index_file
 from coder_catalog.analysis.editor.completion import complete
+from coder_catalog.analysis.editor.entity_references import (
+    occurrences,
+    reference_hover,
+    reference_proposals,
+    reference_slot,
+    target_at,
+)
 from coder_catalog.analysis.editor.hover import hover
 from coder_catalog.analysis.editor.outline import symbols
+from coder_catalog.analysis.spans import Position
 from coder_catalog.lsp.deployments import ProgressHandle, TemplateProviders
 from coder_catalog.lsp.diagnostics import DiagnosticsPublisher
 from coder_catalog.lsp.documents import CatalogDocuments
@@ -22,7 +32,9 @@ REQUEST_BOUND_SECONDS = 0.5
 URI = "file:///fuzz/catalog-info.yaml"
 PIECES = st.sampled_from(fuzz_inputs.PIECES)
 EDIT = st.tuples(st.floats(0, 1), st.integers(0, 40), st.lists(PIECES, max_size=4).map("".join))
-REQUEST = st.tuples(st.sampled_from(["complete", "hover", "symbols"]), st.floats(0, 1), st.integers(0, 80))
+REQUEST = st.tuples(
+    st.sampled_from(["complete", "hover", "symbols", "references"]), st.floats(0, 1), st.integers(0, 80)
+)
 
 
 def new_documents() -> tuple[CatalogDocuments, DiagnosticsPublisher, list[list[str]]]:
@@ -51,6 +63,8 @@ def test_random_edits_and_requests(steps: list[tuple[str, tuple[Any, ...]]]) -> 
     text = fuzz_inputs.START
     document = documents.open(URI, "/fuzz/catalog-info.yaml", "yaml", 1, text)
     publisher.publish(URI)
+    index = CatalogIndex()
+    index.put(index_file(URI, text, documents.parses.parse))
     for version, (kind, step) in enumerate(steps, start=2):
         if kind == "edit":
             where, length, insert = step
@@ -58,6 +72,7 @@ def test_random_edits_and_requests(steps: list[tuple[str, tuple[Any, ...]]]) -> 
             text = text[:at] + insert + text[at + length :]
             documents.change(URI, version, text)
             publisher.publish(URI)
+            index.put(index_file(URI, text, documents.parses.parse, index.file(URI)))
             continue
         name, where, column = step
         analyzer = documents.analyzer_for(document)
@@ -67,6 +82,14 @@ def test_random_edits_and_requests(steps: list[tuple[str, tuple[Any, ...]]]) -> 
             complete(analyzer, text, line, col, snippets=True)
         elif name == "hover":
             hover(analyzer, text, line, col)
+        elif name == "references":
+            target = target_at(index, URI, Position(line, col))
+            if target is not None:
+                occurrences(index, target.key)
+            reference_hover(index, URI, Position(line, col))
+            slot = reference_slot(analyzer, text, line, col)
+            if slot is not None:
+                reference_proposals(index, slot)
         else:
             symbols(analyzer, text)
         assert time.perf_counter() - started < REQUEST_BOUND_SECONDS
@@ -74,3 +97,10 @@ def test_random_edits_and_requests(steps: list[tuple[str, tuple[Any, ...]]]) -> 
     fresh_documents.open(URI, "/fuzz/catalog-info.yaml", "yaml", 1, text)
     fresh_publisher.publish(URI)
     assert ",".join(published[-1]) == ",".join(fresh_published[-1])
+    kept, fresh = index.file(URI), index_file(URI, text)
+    assert kept is not None
+    assert (kept.entities, kept.references, kept.locations) == (
+        fresh.entities,
+        fresh.references,
+        fresh.locations,
+    )

@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import cast
 
-from coder_catalog.analysis.analyze import _suppressed
+from coder_catalog.analysis.analyze import MAX_FILE_CHARACTERS, _suppressed
 from coder_catalog.analysis.documents import (
     DocumentCache,
     DocumentParse,
@@ -163,8 +163,11 @@ def index_file(
     uri: str, text: str, parse: Parse = parse_segment, previous: IndexedFile | None = None
 ) -> IndexedFile:
     """The facts of one file. Pure (shares nothing): it may run outside the event loop. Documents whose
-    text is unchanged since ``previous`` (the same file's earlier version) are not parsed again."""
+    text is unchanged since ``previous`` (the same file's earlier version) are not parsed again. A file the
+    analysis refuses as too large (CC005) holds nothing."""
     bom = text.startswith("\ufeff")
+    if len(text) > MAX_FILE_CHARACTERS:
+        return IndexedFile(uri, (), (), (), text.isascii(), bom, {})
     # (a byte order mark that came or went moves the first line's positions: nothing is reused then)
     reuse = previous is not None and previous.uri == uri and previous.bom == bom
     memo = previous.memo if previous is not None and reuse else {}
