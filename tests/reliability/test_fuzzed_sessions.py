@@ -3,8 +3,8 @@
 Hypothesis makes sequences of ``didChange`` notifications (incremental edits at random places, with
 LSP's UTF-16 positions computed from the client's own copy of the text, several edits in one
 notification, whole-document replacements) mixed with requests at random positions (completion,
-hover, outline, code actions, links, lenses; positions past a line's end and past the last line
-included). Properties: every request is answered within ``REQUEST_BOUND_SECONDS``; the process
+hover, outline, code actions, links, lenses, definition, references, rename; positions past a line's
+end and past the last line included). Properties: every request is answered within ``REQUEST_BOUND_SECONDS``; the process
 never exits; the diagnostics of the final version equal those of a fresh open of the final text.
 
 One server process serves the whole module (each example opens its own documents and closes
@@ -48,7 +48,9 @@ CHANGE = st.one_of(
     st.lists(PIECES, max_size=30).map(lambda pieces: ("replace", START + "".join(pieces))),
 )
 REQUEST = st.tuples(
-    st.sampled_from(["completion", "hover", "symbols", "actions", "links", "lenses"]),
+    st.sampled_from(
+        ["completion", "hover", "symbols", "actions", "links", "lenses", "definition", "references", "rename"]
+    ),
     st.integers(0, 40),
     st.integers(0, 120),
 ).map(lambda request: ("request", request))
@@ -199,6 +201,22 @@ def _request(session: Session, uri: str, name: str, position: types.Position) ->
         )
     elif name == "links":
         pending = client.text_document_document_link_async(types.DocumentLinkParams(document))
+    elif name == "definition":
+        pending = client.text_document_definition_async(
+            types.DefinitionParams(text_document=document, position=position)
+        )
+    elif name == "references":
+        pending = client.text_document_references_async(
+            types.ReferenceParams(
+                text_document=document,
+                position=position,
+                context=types.ReferenceContext(include_declaration=True),
+            )
+        )
+    elif name == "rename":
+        pending = _rename_or_refusal(
+            client, types.RenameParams(text_document=document, position=position, new_name="renamed-by-fuzz")
+        )
     else:
         pending = client.text_document_code_lens_async(types.CodeLensParams(document))
 
@@ -206,6 +224,16 @@ def _request(session: Session, uri: str, name: str, position: types.Position) ->
         return await pending
 
     return session.run(answered(), timeout=REQUEST_BOUND_SECONDS)
+
+
+async def _rename_or_refusal(client: LanguageClient, params: types.RenameParams) -> Any:
+    """A rename answers an edit, nothing, or a refusal meant for the user (RequestFailed), never anything else."""
+    try:
+        return await client.text_document_rename_async(params)
+    except Exception as exc:  # pygls raises the error answer
+        if "-32803" in str(exc) or "RequestFailed" in type(exc).__name__ or "Put the cursor" in str(exc):
+            return None
+        raise
 
 
 def _shape(diagnostics: list[types.Diagnostic]) -> list[tuple[Any, ...]]:
