@@ -459,3 +459,75 @@ async def test_template_usage_and_move(client: RecordingClient) -> None:
     plain = client.applied_edits[-1].edit  # type: ignore[attr-defined]
     assert plain.document_changes is None and plain.changes is not None and len(plain.changes) == 2
     assert plain.change_annotations is None
+
+
+LEGACY = WEB.replace("name: web", "name: legacy").replace("templateName: docker", "templateName: legacy-vm")
+SNAPSHOT = Path(__file__).resolve().parents[1] / "fixtures" / "coder-templates.json"
+
+
+@pytest_asyncio.fixture
+async def with_templates(workspace: tuple[Path, Path]) -> AsyncIterator[RecordingClient]:
+    """The workspace with a third service on the deprecated legacy-vm, and template data (a snapshot)."""
+    org, services = workspace
+    (services / "legacy").mkdir()
+    (services / "legacy" / "catalog-info.yaml").write_text(LEGACY, encoding="utf-8")
+    settings = {"coderCatalog": {"templates": str(SNAPSHOT)}}
+    lsp = await start_client(
+        "visual-studio-code", folders=[org, services], configuration=settings, initialization_options=settings
+    )
+    lsp.applied_edits = []  # type: ignore[attr-defined]
+    lsp.asked = []  # type: ignore[attr-defined]
+    lsp.feature(types.WORKSPACE_APPLY_EDIT)(lambda params: _apply_edit(lsp, params))
+
+    @lsp.feature(types.WINDOW_SHOW_MESSAGE_REQUEST)
+    def answer(params: types.ShowMessageRequestParams) -> types.MessageActionItem | None:
+        lsp.asked.append(params)  # type: ignore[attr-defined]
+        return params.actions[0] if params.actions else None
+
+    await _indexed(lsp)
+    yield lsp
+    await stop_client(lsp)
+
+
+@pytest.mark.asyncio
+async def test_a_deprecated_template_offers_its_successor_workspace_wide(
+    with_templates: RecordingClient, workspace: tuple[Path, Path]
+) -> None:
+    client = with_templates
+    usage = await client.workspace_execute_command_async(
+        types.ExecuteCommandParams(command="coderCatalog.templateUsage", arguments=[])
+    )
+    assert isinstance(usage, dict)
+    legacy = next(t for t in usage["templates"] if t["name"] == "legacy-vm")
+    assert legacy["status"] == "deprecated" and legacy["replacement"] == "docker"
+    assert "docker" in usage["available"] and "legacy-vm" not in usage["available"]
+
+    # The deprecated-template finding offers to move every entity on it to docker
+    uri = open_document(client, workspace[1] / "legacy" / "catalog-info.yaml", LEGACY)
+    found = await wait_for_diagnostics(client, uri, lambda d: any(x.code == "CC202" for x in d))
+    deprecated = next(d for d in found if d.code == "CC202")
+    actions = await client.text_document_code_action_async(
+        types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            range=deprecated.range,
+            context=types.CodeActionContext(diagnostics=[deprecated]),
+        )
+    )
+    move = next(
+        a
+        for a in actions or ()
+        if isinstance(a, types.CodeAction) and a.title.startswith("Move every entity")
+    )
+    assert move.title == "Move every entity of the workspace on legacy-vm to docker"
+    assert move.command is not None and list(move.command.arguments or ()) == [
+        {"from": "legacy-vm", "to": "docker"}
+    ]
+
+    # Without a target, the server asks, the successor first
+    moved = await client.workspace_execute_command_async(
+        types.ExecuteCommandParams(command="coderCatalog.moveTemplate", arguments=[{"from": "legacy-vm"}])
+    )
+    assert isinstance(moved, dict) and moved["applied"] is True and moved["changed"] == 1
+    [asked] = client.asked  # type: ignore[attr-defined]
+    assert asked.message == "Move the 1 entity on legacy-vm to which template?"
+    assert [a.title for a in asked.actions or ()][:2] == ["docker", "data-science"]

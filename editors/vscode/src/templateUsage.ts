@@ -34,12 +34,16 @@ export interface TemplateUsageEntry {
   name: string | null;
   status: TemplateStatus;
   uses: TemplateUse[];
+  /** A deprecated template's successor, when its deprecation message names one active template. */
+  replacement?: string;
 }
 
 export interface TemplateUsage {
   /** The server is still reading the workspace: the list may be incomplete. */
   indexing: boolean;
   templates: TemplateUsageEntry[];
+  /** The deployment's active templates (used or not), when template data is known. */
+  available: string[];
   notes: string[];
 }
 
@@ -105,7 +109,7 @@ function parseUse(item: unknown): TemplateUse | undefined {
 /** Reads the answer of `templateUsage`: `{indexing, templates: [{name, status, uses}], notes}`. */
 export function parseTemplateUsage(result: unknown): TemplateUsage {
   if (!isObject(result)) {
-    return { indexing: false, templates: [], notes: [] };
+    return { indexing: false, templates: [], available: [], notes: [] };
   }
   const templates: TemplateUsageEntry[] = [];
   for (const item of Array.isArray(result.templates) ? result.templates : []) {
@@ -114,10 +118,11 @@ export function parseTemplateUsage(result: unknown): TemplateUsage {
     }
     const uses = (Array.isArray(item.uses) ? item.uses : []).map(parseUse).filter((u): u is TemplateUse => u !== undefined);
     const status = typeof item.status === 'string' && STATUSES.has(item.status) ? (item.status as TemplateStatus) : null;
-    templates.push({ name: text(item.name) ?? null, status, uses });
+    const replacement = text(item.replacement);
+    templates.push({ name: text(item.name) ?? null, status, uses, ...(replacement ? { replacement } : {}) });
   }
-  const notes = (Array.isArray(result.notes) ? result.notes : []).filter((n): n is string => typeof n === 'string' && n !== '');
-  return { indexing: result.indexing === true, templates, notes };
+  const strings = (value: unknown) => (Array.isArray(value) ? value : []).filter((n): n is string => typeof n === 'string' && n !== '');
+  return { indexing: result.indexing === true, templates, available: strings(result.available), notes: strings(result.notes) };
 }
 
 export const NO_TEMPLATE = '(no template)';
@@ -207,7 +212,8 @@ export function movePickItem(template: TemplateUsageEntry): PickItem {
 /** The template names to offer as the new template: the other named ones, active ones first. */
 export function targetTemplates(usage: TemplateUsage, from: string): PickItem[] {
   const rank = (status: TemplateStatus) => (status === 'active' ? 0 : status === null ? 1 : status === 'deprecated' ? 2 : 3);
-  return usage.templates
+  const replacement = usage.templates.find((t) => t.name === from)?.replacement;
+  const used = usage.templates
     .filter((t): t is TemplateUsageEntry & { name: string } => t.name !== null && t.name !== from)
     .sort((a, b) => rank(a.status) - rank(b.status) || a.name.localeCompare(b.name))
     .map((t) => ({
@@ -215,6 +221,16 @@ export function targetTemplates(usage: TemplateUsage, from: string): PickItem[] 
       description: entities(t.uses.length),
       detail: t.status === 'deprecated' ? '$(warning) deprecated' : t.status === 'unknown' ? '$(error) unknown on the deployment' : undefined,
     }));
+  const unused = usage.available
+    .filter((name) => name !== from && !used.some((t) => t.label === name))
+    .map((name) => ({ label: name, description: 'not used yet', detail: undefined }));
+  const items: PickItem[] = [...used, ...unused];
+  const suggested = items.find((t) => t.label === replacement);
+  if (!suggested) {
+    return items;
+  }
+  // The template the deprecation message names comes first.
+  return [{ ...suggested, detail: `$(lightbulb) named by ${from}'s deprecation message` }, ...items.filter((t) => t !== suggested)];
 }
 
 /** Why a typed template name cannot be used, or undefined when it can. */

@@ -75,7 +75,7 @@ describe('template usage', () => {
     assert.deepEqual(usage.notes, ['offline: deprecated and unknown templates are not flagged']);
     assert.equal(usage.templates[0].uses[2].inherited, true);
     assert.equal(usage.templates[2].uses[0].inherited, false);
-    assert.deepEqual(parseTemplateUsage(null), { indexing: false, templates: [], notes: [] });
+    assert.deepEqual(parseTemplateUsage(null), { indexing: false, templates: [], available: [], notes: [] });
     assert.deepEqual(
       parseTemplateUsage({ templates: [{ name: 'x', status: 'weird', uses: [{ entity: 'a' }, { uri: 'file:///a.yaml' }] }] }).templates,
       [{ name: 'x', status: null, uses: [{ entity: '(unnamed entity)', uri: 'file:///a.yaml', range: range(0, 0, 0), inherited: false }] }],
@@ -142,6 +142,16 @@ describe('template usage', () => {
       ['devcontainers', 'python', 'dokker'],
     );
     assert.match(targetTemplates(usage, 'devcontainers').find((t) => t.label === 'docker')?.detail ?? '', /deprecated/);
+    // The deprecated template's successor first, then the used ones, then the deployment's unused ones
+    const withData = parseTemplateUsage({
+      ...USAGE,
+      templates: [{ ...(USAGE.templates[0] as object), replacement: 'nix' }, ...USAGE.templates.slice(1)],
+      available: ['devcontainers', 'nix', 'python'],
+    });
+    const targets = targetTemplates(withData, 'docker');
+    assert.deepEqual(targets.map((t) => t.label), ['nix', 'devcontainers', 'python', 'dokker']);
+    assert.match(targets[0].detail ?? '', /deprecation message/);
+    assert.equal(targets[0].description, 'not used yet');
     assert.equal(validateTargetName('devcontainers', 'docker'), undefined);
     assert.match(validateTargetName('  ', 'docker') ?? '', /Type the name/);
     assert.match(validateTargetName('docker', 'docker') ?? '', /already use docker/);

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import re
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
@@ -20,17 +21,22 @@ from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 
 from coder_catalog.analysis.analyze import MAX_FILE_CHARACTERS
+from coder_catalog.analysis.rules.templates import DEPRECATED_TEMPLATE
 from coder_catalog.analysis.template_usage import (
     TemplateUse,
     plan_template_move,
     template_status,
     template_uses,
 )
+from coder_catalog.lsp.diagnostics import SOURCE
+from coder_catalog.lsp.features import add_code_actions
 from coder_catalog.lsp.positions import PositionConverter
+from coder_catalog.lsp.workspace_commands import MAX_CHOICES, ask
 from coder_catalog.lsp.workspace_index import path_of
 from coder_catalog.settings import Settings, SettingsError, ingestion_location
 
 if TYPE_CHECKING:
+    from coder_catalog.lsp.documents import OpenDocument
     from coder_catalog.lsp.server import CatalogServer
     from coder_catalog.templates.model import TemplateCatalog
 
@@ -100,10 +106,14 @@ def usage_answer(ls: CatalogServer, files: Sequence[FileUses]) -> dict[str, Any]
     for name, uses in sorted(by_name.items(), key=lambda item: (item[0] is None, (item[0] or "").casefold())):
         statuses = {template_status(use, file.catalog) for file, use in uses} - {None}
         status = next((s for s in ("unknown", "deprecated", "active") if s in statuses), None)
+        entry: dict[str, Any] = {"name": name, "status": status}
+        if status == "deprecated" and name is not None:
+            replacement = _successor(name, [file.catalog for file, _ in uses])
+            if replacement is not None:
+                entry["replacement"] = replacement
         templates.append(
             {
-                "name": name,
-                "status": status,
+                **entry,
                 "uses": [
                     {
                         "entity": use.entity,
@@ -122,7 +132,25 @@ def usage_answer(ls: CatalogServer, files: Sequence[FileUses]) -> dict[str, Any]
         notes.append(
             "no template data (no deployment or snapshot loaded yet): deprecated and unknown templates are not flagged"
         )
-    return {"indexing": not ls.graph.ready, "templates": templates, "notes": notes}
+    available = sorted(
+        {name for catalog in _catalogs(files) for name in catalog.names(include_deprecated=False)},
+        key=str.casefold,
+    )
+    return {"indexing": not ls.graph.ready, "templates": templates, "available": available, "notes": notes}
+
+
+def _catalogs(files: Sequence[FileUses]) -> list[TemplateCatalog]:
+    return list({id(f.catalog): f.catalog for f in files if f.catalog is not None}.values())
+
+
+def _successor(name: str, catalogs: Sequence[TemplateCatalog | None]) -> str | None:
+    """The active template the deprecation message of ``name`` sends users to, when one is named."""
+    for catalog in catalogs:
+        template = catalog.find(name) if catalog is not None else None
+        successor = catalog.successor_of(template) if catalog is not None and template is not None else None
+        if successor is not None:
+            return successor.name
+    return None
 
 
 def _converter(ls: CatalogServer, file: FileUses, encoding: str) -> PositionConverter:
@@ -158,15 +186,15 @@ async def move_template(ls: CatalogServer, args: Sequence[Any]) -> dict[str, Any
     (``preview: false``: applied at once, without asking the editor to preview it)."""
     wanted = args[0] if args and isinstance(args[0], Mapping) else {}
     old, new = wanted.get("from"), wanted.get("to")
-    if not isinstance(old, str) or not isinstance(new, str) or not old.strip() or not new.strip():
-        return {
-            "applied": False,
-            "changed": 0,
-            "notChanged": [],
-            "failureReason": 'give {"from": OLD, "to": NEW}',
-        }
-    old, new = old.strip(), new.strip()
+    if not isinstance(old, str) or not old.strip() or not (new is None or isinstance(new, str)):
+        return _refused('give {"from": OLD, "to": NEW}')
+    old = old.strip()
     files = await collect(ls)
+    if new is None or not new.strip():
+        new = await _ask_target(ls, old, files)
+        if new is None:
+            return _refused("no template chosen")
+    new = new.strip()
     by_uri = {file.uri: file for file in files}
     file_of = {id(use): file for file in files for use in file.uses}
     move = plan_template_move(
@@ -204,6 +232,67 @@ async def move_template(ls: CatalogServer, args: Sequence[Any]) -> dict[str, Any
     if not result.applied:
         answer["failureReason"] = result.failure_reason or "the editor did not apply the edit"
     return answer
+
+
+def _refused(reason: str) -> dict[str, Any]:
+    return {"applied": False, "changed": 0, "notChanged": [], "failureReason": reason}
+
+
+async def _ask_target(ls: CatalogServer, old: str, files: Sequence[FileUses]) -> str | None:
+    """Which template to move to, asked with ``window/showMessageRequest``: the deprecated template's
+    successor first, then the other active templates (at most ``MAX_CHOICES``)."""
+    catalogs = _catalogs(files)
+    successor = _successor(old, catalogs)
+    names = sorted(
+        {n for c in catalogs for n in c.names(include_deprecated=False) if n.casefold() != old.casefold()},
+        key=str.casefold,
+    )
+    choices = ([successor] if successor else []) + [n for n in names if n != successor]
+    count = sum(1 for f in files for u in f.uses if u.template and u.template.casefold() == old.casefold())
+    if not choices:
+        return None
+    entities = f"{count} entit{'y' if count == 1 else 'ies'}"
+    return await ask(ls, f"Move the {entities} on {old} to which template?", choices[:MAX_CHOICES])
+
+
+def move_actions(
+    ls: CatalogServer, document: OpenDocument, params: types.CodeActionParams
+) -> list[types.CodeAction]:
+    """On a deprecated-template finding (CC202): move every entity of the workspace on that template to
+    its successor (named by the deprecation message), or to a template the user picks."""
+    actions = []
+    for diagnostic in params.context.diagnostics:
+        if diagnostic.code != DEPRECATED_TEMPLATE or diagnostic.source != SOURCE:
+            continue
+        name = _deprecated_name(diagnostic.message)
+        if name is None:
+            continue
+        catalog = ls.catalog.analyzer_for(document).templates.catalog
+        template = catalog.find(name) if catalog is not None else None
+        successor = catalog.successor_of(template) if catalog is not None and template is not None else None
+        arguments: dict[str, Any] = {"from": name}
+        if successor is not None:
+            arguments["to"] = successor.name
+            title = f"Move every entity of the workspace on {name} to {successor.name}"
+        else:
+            title = f"Move every entity of the workspace on {name} to another template…"
+        actions.append(
+            types.CodeAction(
+                title=title,
+                kind=types.CodeActionKind.QuickFix,
+                diagnostics=[diagnostic],
+                command=types.Command(title=title, command=MOVE_TEMPLATE, arguments=[arguments]),
+            )
+        )
+    return actions
+
+
+_DEPRECATED_NAME = re.compile(r'^template "(?P<name>[^"]+)" is deprecated')
+
+
+def _deprecated_name(message: str) -> str | None:
+    found = _DEPRECATED_NAME.match(message)
+    return found.group("name") if found else None
 
 
 def _target_warning(new: str, files: Sequence[FileUses]) -> str | None:
@@ -267,3 +356,4 @@ def _workspace_edit(
 def register(server: CatalogServer) -> None:
     server.command(TEMPLATE_USAGE)(_command(template_usage))
     server.command(MOVE_TEMPLATE)(_command(move_template))
+    add_code_actions(server, move_actions)

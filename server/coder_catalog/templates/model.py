@@ -7,6 +7,7 @@ ignored, missing ones get Coder's zero values, so a newer or older server never 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -309,6 +310,22 @@ class TemplateCatalog:
 
     def names(self, include_deprecated: bool = True) -> list[str]:
         return sorted({t.name for t in self.templates if include_deprecated or not t.deprecated})
+
+    def successor_of(self, template: Template) -> Template | None:
+        """The template a deprecated one's message sends users to ("Use **docker** instead"): the one
+        active template of this catalog the message names (as a whole word, any case); None when it
+        names none or several."""
+        message = template.deprecation_message.casefold()
+        if not template.deprecated or not message:
+            return None
+        named = {
+            t.name.casefold(): t
+            for t in self.templates
+            if not t.deprecated
+            and t.name.casefold() != template.name.casefold()
+            and re.search(rf"(?<![\w-]){re.escape(t.name.casefold())}(?![\w-])", message)
+        }
+        return next(iter(named.values())) if len(named) == 1 else None
 
     def with_templates(
         self, templates: Iterable[Template], unavailable: Mapping[str, str] | None = None

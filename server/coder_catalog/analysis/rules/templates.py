@@ -90,8 +90,11 @@ def _literal(value: str, style: str) -> str:
     return quoted(value) if style in ("'", '"') else value
 
 
+DEPRECATED_TEMPLATE = "CC202"
+
+
 @rule(
-    "CC202",
+    DEPRECATED_TEMPLATE,
     "deprecated-template",
     "warning",
     "The template is deprecated",
