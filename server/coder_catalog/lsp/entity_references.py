@@ -7,9 +7,7 @@ references join the other proposals in ``lsp.features``.
 
 from __future__ import annotations
 
-import functools
 import logging
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
@@ -24,6 +22,7 @@ from coder_catalog.analysis.editor.entity_references import (
     workspace_symbols,
 )
 from coder_catalog.analysis.spans import Position, Span
+from coder_catalog.lsp.features import guarded
 from coder_catalog.lsp.json_answers import JsonAnswer
 from coder_catalog.lsp.positions import UTF32, PositionConverter
 from coder_catalog.lsp.workspace_index import path_of
@@ -35,22 +34,6 @@ log = logging.getLogger(__name__)
 
 REQUEST_FAILED = -32803  # LSP's RequestFailed: the request was valid, and could not be done
 MAX_SYMBOLS = 1000
-
-
-def guarded(handler: Callable[..., Any]) -> Callable[..., Any]:
-    """A failure is logged and answered with null; a refusal meant for the user is answered as an error."""
-
-    @functools.wraps(handler)
-    def run(ls: CatalogServer, params: Any) -> Any:
-        try:
-            return handler(ls, params)
-        except JsonRpcException:
-            raise
-        except Exception:
-            log.exception("%s failed", handler.__name__)
-            return None
-
-    return run
 
 
 class Converters:

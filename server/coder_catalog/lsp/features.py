@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from weakref import WeakKeyDictionary
 
 from lsprotocol import types
+from pygls.exceptions import JsonRpcException
 from pygls.lsp.server import LanguageServer
 
 from coder_catalog.analysis.analyze import MAX_FILE_CHARACTERS
@@ -63,12 +64,15 @@ _ACTION_KIND = {
 
 
 def guarded(handler: Callable[..., Any]) -> Callable[..., Any]:
-    """Log a handler's failure and answer "nothing" (null) instead of breaking the connection."""
+    """Log a handler's failure and answer "nothing" (null) instead of breaking the connection; an error
+    meant for the user (a ``JsonRpcException``, such as a refused rename) is answered as that error."""
 
     @functools.wraps(handler)
     def run(ls: CatalogServer, params: Any) -> Any:
         try:
             return handler(ls, params)
+        except JsonRpcException:
+            raise
         except Exception:
             log.exception("%s failed", handler.__name__)
             return None
