@@ -22,8 +22,7 @@ from coder_catalog.analysis.documents import DocumentCache
 from coder_catalog.analysis.findings import Finding, Fix
 from coder_catalog.analysis.fixes import apply_fixes
 from coder_catalog.analysis.spans import Span
-from coder_catalog.cli.lint_discovery import discover
-from coder_catalog.cli.lint_settings import SettingsResolver
+from coder_catalog.catalog_files import SettingsResolver, discover
 from coder_catalog.cli.lint_templates import OFFLINE, Source, load_templates, source_of
 from coder_catalog.settings import Settings, SettingsError, ingestion_location
 

@@ -157,9 +157,8 @@ def collect(
     from coder_catalog.analysis.analyze import CoderUsage
     from coder_catalog.analysis.documents import DocumentCache
     from coder_catalog.analysis.template_usage import template_uses
-    from coder_catalog.cli.lint_discovery import discover
+    from coder_catalog.catalog_files import SettingsResolver, discover
     from coder_catalog.cli.lint_engine import NO_DEPLOYMENT, read_catalog_file
-    from coder_catalog.cli.lint_settings import SettingsResolver
     from coder_catalog.cli.lint_templates import Deployment, Snapshot, load_templates, source_of
     from coder_catalog.settings import SettingsError, ingestion_location
 

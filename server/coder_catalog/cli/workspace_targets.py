@@ -17,6 +17,7 @@ from typing import TextIO, TypeVar
 
 from coder_catalog.analysis.analyze import Analyzer
 from coder_catalog.analysis.documents import DocumentCache
+from coder_catalog.catalog_files import SettingsResolver, discover
 from coder_catalog.cli.common import (
     EXIT_FAILED,
     EXIT_UNREACHABLE,
@@ -26,8 +27,6 @@ from coder_catalog.cli.common import (
     open_client,
     overrides_from_args,
 )
-from coder_catalog.cli.lint_discovery import discover
-from coder_catalog.cli.lint_settings import SettingsResolver
 from coder_catalog.coder.client import CoderClient
 from coder_catalog.settings import Settings, SettingsError, ingestion_location
 from coder_catalog.workspaces.entities import CoderEntity, EntityReference, coder_entities

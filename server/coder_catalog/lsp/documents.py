@@ -4,6 +4,10 @@ Settings are resolved per folder (nearest ``.coder-catalog.yaml``) with the edit
 on top, and kept until a settings file or the editor's settings change. Each (settings, template
 source) pair has one Analyzer, so documents share parses and results; an Analyzer is reset
 when its template data changes.
+
+Whether a document is a catalog file is decided as ``lint`` decides it
+(:mod:`coder_catalog.catalog_files`): its ``catalogGlobs`` are relative to the project file's
+folder, else to the workspace folder holding it.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from lsprotocol import types
 
 from coder_catalog.analysis.analyze import Analyzer, FileAnalysis
 from coder_catalog.analysis.documents import DocumentCache
-from coder_catalog.lsp.catalog_files import is_catalog_file
+from coder_catalog.catalog_files import is_catalog_file
 from coder_catalog.lsp.deployments import TemplateProvider, TemplateProviders
 from coder_catalog.lsp.positions import PositionConverter, encoding_name
 from coder_catalog.settings import (
@@ -78,6 +82,7 @@ class CatalogDocuments:
         self.providers = providers
         self.overrides: dict[str, Any] = {}
         self.documents: dict[str, OpenDocument] = {}
+        self.folders: list[str] = []  # the workspace folders (see set_folders)
         self._settings: dict[str, Settings | SettingsError] = {}
         self._slots: dict[tuple[Settings, int], _AnalyzerSlot] = {}
         self.parses = DocumentCache()  # shared by the analyzers and the workspace index
@@ -110,11 +115,46 @@ class CatalogDocuments:
             document.settings, document.settings_error = FALLBACK_SETTINGS, found
         else:
             document.settings, document.settings_error = found, None
-        document.is_catalog = is_catalog_file(
-            document.path, document.language_id, document.text, document.settings
-        )
+        document.is_catalog = self._is_catalog(document)
         document.analysis = None
         document.analysed_text = None
+
+    # -- which documents are catalog files ---------------------------------------------------------
+
+    def set_folders(self, folders: Sequence[str]) -> list[OpenDocument]:
+        """The workspace folders: ``catalogGlobs`` that no project file sets (the editor's) are relative
+        to the one holding a document, as when the workspace index searches that folder. The open
+        documents whose judgement depends on it are judged again; those that became or stopped being
+        catalog files are returned."""
+        self.folders = list(folders)
+        changed: list[OpenDocument] = []
+        for document in self.documents.values():
+            if document.settings.project_file or not document.settings.catalog_globs:
+                continue
+            was = document.is_catalog
+            document.is_catalog = self._is_catalog(document)
+            if document.is_catalog != was:
+                document.analysis = None
+                document.analysed_text = None
+                changed.append(document)
+        return changed
+
+    def glob_folder(self, path: str | None) -> str | None:
+        """The folder ``catalogGlobs`` are relative to when no project file sets them: the innermost
+        workspace folder holding ``path`` (None: none does, the server's working folder)."""
+        if not path:
+            return None
+        holding = [f for f in self.folders if path.startswith(f.rstrip(os.sep) + os.sep)]
+        return max(holding, key=len) if holding else None
+
+    def _is_catalog(self, document: OpenDocument) -> bool:
+        return is_catalog_file(
+            document.path,
+            document.language_id,
+            document.text,
+            document.settings,
+            cwd=self.glob_folder(document.path),
+        )
 
     # -- documents ---------------------------------------------------------------------------------
 
@@ -133,9 +173,7 @@ class CatalogDocuments:
         document.version = version
         document.text = text
         if not document.is_catalog:  # a YAML file may become a catalog file as the user types
-            document.is_catalog = is_catalog_file(
-                document.path, document.language_id, text, document.settings
-            )
+            document.is_catalog = self._is_catalog(document)
         return document
 
     def apply_changes(

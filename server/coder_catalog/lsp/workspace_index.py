@@ -34,6 +34,7 @@ from coder_catalog.analysis.catalog_index import (
     unresolved_reference_findings,
 )
 from coder_catalog.analysis.findings import Finding
+from coder_catalog.catalog_files import CATALOG_NAMES, SettingsResolver, discover, matches_globs
 from coder_catalog.lsp.deployments import ProgressHandle
 from coder_catalog.lsp.documents import CatalogDocuments, OpenDocument
 
@@ -83,10 +84,8 @@ def read_and_index(paths: Sequence[str]) -> list[Read]:
 
 
 def find_catalog_files(folders: Sequence[str], overrides: dict[str, object]) -> list[str]:
-    """The catalog files of ``folders`` as ``lint`` finds them (worker thread)."""
-    from coder_catalog.cli.lint_discovery import discover
-    from coder_catalog.cli.lint_settings import SettingsResolver
-
+    """The catalog files of ``folders`` as ``lint`` finds them (worker thread); ``catalogGlobs`` that no
+    project file sets are relative to the folder searched."""
     files: list[str] = []
     seen: set[str] = set()
     for folder in folders:
@@ -148,6 +147,7 @@ class WorkspaceIndex:
 
     def start(self, folders: Iterable[str]) -> None:
         self.folders = [f for f in dict.fromkeys(folders) if os.path.isdir(f)]
+        self._folders_set()
         self._task = asyncio.get_running_loop().create_task(self._read_folders())
 
     async def _read_folders(self) -> None:
@@ -200,9 +200,10 @@ class WorkspaceIndex:
                 if uri not in self.documents.documents:
                     self._forget(uri)
         new = [f for f in added if os.path.isdir(f) and f not in self.folders]
+        self.folders.extend(new)
+        self._folders_set()
         if not new:
             return
-        self.folders.extend(new)
 
         async def read() -> None:
             files = await asyncio.to_thread(find_catalog_files, new, self.documents.overrides)
@@ -210,6 +211,18 @@ class WorkspaceIndex:
             self._republish_soon()
 
         self._spawn(read())
+
+    def _folders_set(self) -> None:
+        """The documents learn the folders (``catalogGlobs`` without a project file are relative to
+        them); an open document that became a catalog file is indexed, one that stopped is forgotten."""
+        changed = self.documents.set_folders(self.folders)
+        for document in changed:
+            if document.is_catalog:
+                self.opened(document)
+            else:
+                self._forget(document.uri)
+        if changed:
+            self._republish(changed)
 
     # -- open documents -------------------------------------------------------------------------------
 
@@ -299,12 +312,12 @@ class WorkspaceIndex:
             return True
         if not any(_inside(path, folder) for folder in self.folders):
             return False
-        from coder_catalog.lsp.catalog_files import CATALOG_NAMES, matches_globs
-
         if os.path.basename(path) in CATALOG_NAMES:
             return True
         settings = self.documents.settings_for(path)
-        return not isinstance(settings, Exception) and matches_globs(path, settings)
+        return not isinstance(settings, Exception) and matches_globs(
+            path, settings, cwd=self.documents.glob_folder(path)
+        )
 
     def _reread(self, paths: list[str]) -> None:
         for path in paths:

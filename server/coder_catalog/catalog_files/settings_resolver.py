@@ -2,12 +2,12 @@
 
 :func:`~coder_catalog.settings.resolve_settings` walks up from a file's folder to find the
 repository root and the nearest ``.coder-catalog.yaml``; what it returns depends on nothing
-else (given the overrides, the environment and the working folder). So ``lint`` finds those
-two per folder with memoised walks (a folder's answer is its parent's unless the folder itself
-holds ``.git`` or a project file) and resolves the settings once per distinct pair. Folders
-are plain strings here: thousands of them go through these walks. The discovery tells the
-resolver what each folder it listed holds (:meth:`SettingsResolver.learn`), which saves the
-file system calls for those folders.
+else (given the overrides, the environment and the working folder). So a walk over many folders
+(``lint``, ``templates usage``, the language server's workspace index) finds those two per folder
+with memoised walks (a folder's answer is its parent's unless the folder itself holds ``.git`` or a
+project file) and resolves the settings once per distinct pair. Folders are plain strings here:
+thousands of them go through these walks. The discovery tells the resolver what each folder it
+listed holds (:meth:`SettingsResolver.learn`), which saves the file system calls for those folders.
 """
 
 from __future__ import annotations

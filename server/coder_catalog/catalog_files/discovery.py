@@ -1,8 +1,9 @@
-"""Which files ``lint`` checks.
+"""Which files are catalog files in named files and folders: what ``lint``, ``templates usage``, the
+workspace commands and the language server's workspace index read.
 
-Named files are always checked. In named folders: ``catalog-info.yaml``, ``catalog-info.yml``
-and the ``catalogGlobs`` of the nearest project file (relative to its folder), skipping
-``.git``, ``node_modules`` and what git ignores. Git is asked once per repository root
+Named files are always taken. In named folders: ``catalog-info.yaml``, ``catalog-info.yml``
+and the ``catalogGlobs`` of the nearest project file (:mod:`.globs`), skipping ``.git``,
+``node_modules`` and what git ignores. Git is asked once per repository root
 (``git ls-files --others --ignored --exclude-standard --directory``); without git (or
 outside a work tree) only ``.git`` and ``node_modules`` are skipped. Paths are plain strings
 while walking (a large tree has many folders); the files found are returned as :class:`Path`.
@@ -16,13 +17,13 @@ import shutil
 import subprocess
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
-from coder_catalog.cli.lint_settings import SettingsResolver
+from coder_catalog.catalog_files.globs import compile_globs, glob_base, relative_path
+from coder_catalog.catalog_files.recognize import CATALOG_NAMES
+from coder_catalog.catalog_files.settings_resolver import SettingsResolver
 from coder_catalog.settings import SettingsError
 
-CATALOG_FILE_NAMES = frozenset({"catalog-info.yaml", "catalog-info.yml"})
 SKIPPED_FOLDERS = frozenset({".git", "node_modules"})
 _GIT_TIMEOUT = 60.0
 
@@ -70,7 +71,7 @@ class _Walker:
             file_names, folder_names = self._scan(folder)
             for name in file_names:
                 path = os.path.join(folder, name)
-                if (name in CATALOG_FILE_NAMES or self.globs.matches(folder, path)) and not self._ignored(
+                if (name in CATALOG_NAMES or self.globs.matches(folder, path)) and not self._ignored(
                     path, False
                 ):
                     yield path
@@ -112,7 +113,7 @@ class _GlobMatcher:
         if rule is None:
             return False
         base, pattern = rule
-        relative = _relative(path, base)
+        relative = relative_path(path, base)
         return relative is not None and pattern.fullmatch(relative) is not None
 
     def _pattern_for(self, folder: str) -> tuple[str, re.Pattern[str]] | None:
@@ -122,55 +123,7 @@ class _GlobMatcher:
             return None  # reported when the folder's catalog files are linted
         if not settings.catalog_globs:
             return None
-        base = os.path.dirname(settings.project_file) if settings.project_file else str(self._resolver.cwd)
-        return base, compile_globs(settings.catalog_globs)
-
-
-def _relative(path: str, base: str) -> str | None:
-    """``path`` relative to ``base`` with ``/`` separators; None when it is not below it."""
-    prefix = base if base.endswith(os.sep) else base + os.sep
-    if not path.startswith(prefix):
-        return None
-    relative = path[len(prefix) :]
-    return relative.replace(os.sep, "/") if os.sep != "/" else relative
-
-
-@lru_cache(maxsize=64)
-def compile_globs(globs: tuple[str, ...]) -> re.Pattern[str]:
-    """One regex for glob patterns on ``/``-separated relative paths: ``*`` and ``?`` stay in a
-    path segment, ``**`` spans segments, ``[...]`` is a character class."""
-    return re.compile("|".join(f"(?:{glob_regex(glob)})" for glob in globs))
-
-
-def glob_regex(glob: str) -> str:
-    pattern = glob.strip().removeprefix("./")
-    out: list[str] = []
-    index = 0
-    while index < len(pattern):
-        char = pattern[index]
-        if pattern.startswith("**/", index):
-            out.append("(?:.*/)?")
-            index += 3
-            continue
-        if pattern.startswith("**", index):
-            out.append(".*")
-            index += 2
-            continue
-        if char == "*":
-            out.append("[^/]*")
-        elif char == "?":
-            out.append("[^/]")
-        elif char == "[" and "]" in pattern[index + 2 :]:
-            end = pattern.index("]", index + 2)
-            body = pattern[index + 1 : end]
-            negate = body.startswith("!")
-            out.append("[" + ("^" if negate else "") + re.escape(body[1:] if negate else body) + "]")
-            index = end + 1
-            continue
-        else:
-            out.append(re.escape(char))
-        index += 1
-    return "".join(out)
+        return glob_base(settings, self._resolver.cwd), compile_globs(settings.catalog_globs)
 
 
 class GitIgnored:
@@ -190,13 +143,13 @@ class GitIgnored:
         files, folders = self._ignored_in(root)
         if not files and not folders:
             return False
-        return _relative(path, root) in (folders if folder else files)
+        return relative_path(path, root) in (folders if folder else files)
 
     def folder_or_parent_ignored(self, folder: str) -> bool:
         root = self._resolver.root_of(folder)
         if root is None or self._git is None:
             return False
-        relative = _relative(folder, root)
+        relative = relative_path(folder, root)
         if not relative:
             return False
         _, folders = self._ignored_in(root)
