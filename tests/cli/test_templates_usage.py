@@ -50,6 +50,7 @@ def test_text_lists_entities_by_template_and_flags_deprecated_and_unknown(
     assert blocks[1] == "docker  1 entity\n  b/catalog-info.yaml:27  component:default/b2"
     deprecated, *entities = blocks[2].splitlines()
     assert deprecated.startswith("legacy-vm  3 entities  DEPRECATED: Use **docker** instead")
+    assert deprecated.endswith("2025-12-31. (move them: --move legacy-vm=docker)")  # the message names it
     assert entities == [
         "  a/catalog-info.yaml:12  component:default/a",
         "  b/catalog-info.yaml:12  component:default/b",
@@ -71,6 +72,8 @@ def test_json(work: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert legacy["name"] == "legacy-vm"
     assert legacy["status"] == "deprecated"
     assert "docker" in legacy["deprecationMessage"]
+    assert legacy["replacement"] == "docker"
+    assert "replacement" not in unknown
     assert legacy["entities"] == [
         {
             "entity": "component:default/a",

@@ -382,9 +382,25 @@ def _flag(uses: list[Use]) -> tuple[str | None, str]:
         if status == "deprecated":
             template = use.found()
             message = template.deprecation_message if template is not None else ""
-            return status, "DEPRECATED" + (f": {message}" if message else "")
+            successor = _successor(uses)
+            hint = (
+                f" (move them: --move {template.name if template else use.template}={successor})"
+                if successor
+                else ""
+            )
+            return status, "DEPRECATED" + (f": {message}" if message else "") + hint
         return status, ""
     return None, ""
+
+
+def _successor(uses: list[Use]) -> str | None:
+    """The active template a deprecated one's message names (``TemplateCatalog.successor_of``)."""
+    for use in uses:
+        template = use.found()
+        successor = use.catalog.successor_of(template) if use.catalog is not None and template else None
+        if successor is not None:
+            return successor.name
+    return None
 
 
 def usage_text(report: UsageReport) -> str:
@@ -421,6 +437,9 @@ def usage_json(report: UsageReport) -> dict[str, Any]:
         if status == "deprecated":
             template = next((u.found() for u in uses if u.found() is not None), None)
             entry["deprecationMessage"] = template.deprecation_message if template is not None else ""
+            successor = _successor(uses)
+            if successor is not None:
+                entry["replacement"] = successor
         entry["entities"] = [_use_json(u) for u in uses]
         templates.append(entry)
     return {
