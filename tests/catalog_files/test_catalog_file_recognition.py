@@ -92,6 +92,17 @@ def test_names_and_entity_looking_yaml_need_no_glob(work: Path) -> None:
     assert not is_catalog_file(str(work / "a" / "notes.txt"), "plaintext", component("a"), none)
     assert looks_like_entity("apiVersion: v1\nkind: Component\n")
     assert not looks_like_entity("  apiVersion: v1\nkind: Component\n")
+    # Backstage's API versions and built-in kinds; not Kubernetes manifests or OpenShift templates
+    assert looks_like_entity("apiVersion: 'scaffolder.backstage.io/v1beta3'\nkind: Template\n")
+    assert looks_like_entity('apiVersion: acme.com/v1  # ours\nkind: "group"\n')
+    assert looks_like_entity(
+        "apiVersion: apps/v1\nkind: Deployment\n---\napiVersion: backstage.io/v1alpha1\nkind: X\n"
+    )
+    assert not looks_like_entity("apiVersion: apps/v1\nkind: Deployment\n")
+    assert not looks_like_entity("apiVersion: template.openshift.io/v1\nkind: Template\n")
+    assert not is_catalog_file(
+        str(work / "k8s" / "deploy.yaml"), "yaml", "apiVersion: v1\nkind: Service\n", none
+    )
 
 
 def new_documents() -> CatalogDocuments:

@@ -92,7 +92,7 @@ import {
   validateTargetName,
 } from './templateUsage';
 import { Found, findServer } from './discovery';
-import { catalogPatterns, documentSelector, initializationOptions, needsRestart, serverSettings, Variables } from './settings';
+import { catalogPatterns, clientDocumentSelector, documentSelector, initializationOptions, needsRestart, serverSettings, Variables } from './settings';
 
 const NAME = 'Coder Catalog';
 
@@ -367,7 +367,7 @@ function createClient(server: Found): LanguageClient {
   };
   patterns = catalogPatterns(config.get('catalogGlobs'));
   const clientOptions: LanguageClientOptions = {
-    documentSelector: documentSelector(patterns),
+    documentSelector: clientDocumentSelector(patterns),
     outputChannel: output,
     revealOutputChannelOn: RevealOutputChannelOn.Never,
     initializationOptions: initializationOptions(section(), variables()),

@@ -150,6 +150,15 @@ export function documentSelector(patterns: string[]): { scheme: string; pattern:
   return patterns.map((pattern) => ({ scheme: 'file', pattern }));
 }
 
+/**
+ * The documents the language client sends the server: the catalog files, and every YAML file, which the
+ * server judges itself (a YAML file that looks like a Backstage entity is a catalog file too, such as the
+ * files a Location's targets name; a Kubernetes manifest or a workflow is not, and gets nothing).
+ */
+export function clientDocumentSelector(patterns: string[]): ({ scheme: string; pattern: string } | { scheme: string; language: string })[] {
+  return [...documentSelector(patterns), { scheme: 'file', language: 'yaml' }];
+}
+
 /** The settings whose change needs a new server (command, environment, or which documents it sees). */
 export const RESTART_SETTINGS = [
   'coderCatalog.server.path',

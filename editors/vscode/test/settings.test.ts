@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { catalogPatterns, documentSelector, initializationOptions, needsRestart, prune, serverSettings } from '../src/settings';
+import { catalogPatterns, clientDocumentSelector, documentSelector, initializationOptions, needsRestart, prune, serverSettings } from '../src/settings';
 
 describe('settings mapping', () => {
   it('sends the server only its keys, without unset values', () => {
@@ -54,6 +54,11 @@ describe('settings mapping', () => {
       '/abs/x.yaml',
     ]);
     assert.deepEqual(documentSelector(['**/catalog-info.yaml']), [{ scheme: 'file', pattern: '**/catalog-info.yaml' }]);
+    // The client also sends YAML files (Location targets): the server tells entities from other YAML
+    assert.deepEqual(clientDocumentSelector(['**/catalog-info.yaml']), [
+      { scheme: 'file', pattern: '**/catalog-info.yaml' },
+      { scheme: 'file', language: 'yaml' },
+    ]);
   });
 
   it('restarts the server for the settings that change what runs or what it sees', () => {
