@@ -77,6 +77,24 @@ spec:
       region: mars-1
 """
 
+# A Location and the Group it leads to (not a catalog-info.yaml: found through the Location only)
+ORG_LOCATION = """apiVersion: backstage.io/v1alpha1
+kind: Location
+metadata:
+  name: org
+spec:
+  targets: [./team-a.yaml]
+"""
+TEAM_A = """apiVersion: backstage.io/v1alpha1
+kind: Group
+metadata:
+  name: team-a
+  title: Team A
+spec:
+  type: team
+  children: []
+"""
+
 # Settings that keep VS Code quiet and offline: no welcome page, no trust prompt, no recommendations.
 WORKBENCH_SETTINGS: dict[str, Any] = {
     "workbench.startupEditor": "none",
@@ -199,6 +217,9 @@ def set_up(
     folder = tmp_path / "repo"
     folder.mkdir()
     (folder / "catalog-info.yaml").write_text(CATALOG_FILE, encoding="utf-8")
+    (folder / "org").mkdir()
+    (folder / "org" / "catalog-info.yaml").write_text(ORG_LOCATION, encoding="utf-8")
+    (folder / "org" / "team-a.yaml").write_text(TEAM_A, encoding="utf-8")
     # The driver writes coderCatalog.rules here (code-server does not see the user settings file change
     # on disk; it watches the workspace's).
     (folder / ".vscode").mkdir()
@@ -353,6 +374,13 @@ def test_vscode_extension_in_code_server(
     assert any(
         p["code"] == "CC303" and p["severity"] == "warning" for p in steps["setting-warning"]["problems"]
     )
+    # F12 on `owner: team-a` opened the Group's file, which only the org Location names; from there,
+    # Shift+F12 peeked its references, back in catalog-info.yaml.
+    assert "team-a.yaml" in steps["definition"]["tab"], steps["definition"]
+    assert "name: team-a" in steps["definition"]["line"]
+    assert "team-a.yaml" in steps["references"]["from"], steps["references"]
+    assert "catalog-info.yaml" in steps["references"]["peek"], steps["references"]
+    assert "References (2)" in steps["references"]["title"], steps["references"]  # the owner and the name
 
     timings = extension_timings(code_server["user_data"], set())
     print(f"\nVS Code, pip-installed server (coderCatalog.server.path): {timings}")

@@ -335,6 +335,43 @@ async function scenario(page) {
     }, `${config.toggleRule} to come back in the Problems panel`);
     return { problems: listed };
   });
+
+  await step(page, 'definition', async () => {
+    // F12 on the owner: the Group's file, which the workspace's index found through a Location.
+    const tab = page.locator('.tabs-container .tab.active');
+    await tab.click(); // the Problems panel had the focus
+    await goTo(page, 11, 12); // inside "team-a" of `owner: team-a`
+    let title = '';
+    await until(async () => {
+      if (!title.includes('team-a.yaml')) {
+        await page.keyboard.press('F12');
+      }
+      title = clean(await tab.getAttribute('aria-label').catch(() => '')) || clean(await tab.textContent().catch(() => ''));
+      return title.includes('team-a.yaml');
+    }, 'F12 to open team-a.yaml (the index may still be reading the workspace)');
+    const found = title;
+    const line = await until(async () => (await editorLines(page)).find((text) => text.includes('name: team-a')), 'the Group in the editor');
+    return { tab: found, line };
+  });
+
+  await step(page, 'references', async () => {
+    // From the Group's name, in the file F12 opened (not a catalog-info.yaml: sent as YAML).
+    await page.locator('.tabs-container .tab', { hasText: 'team-a.yaml' }).first().click();
+    await goTo(page, 4, 10);
+    const from = clean(await page.locator('.tabs-container .tab.active').getAttribute('aria-label'));
+    const peek = page.locator('.peekview-widget').first();
+    const tree = page.locator('.peekview-widget .ref-tree').first();
+    const shown = await until(async () => {
+      if ((await peek.count()) === 0) {
+        await runCommand(page, 'Peek References');
+      }
+      const title = clean(await peek.locator('.peekview-title').innerText().catch(() => ''));
+      const files = clean(await tree.innerText().catch(() => ''));
+      return files.includes('catalog-info.yaml') ? { title, files } : undefined;
+    }, 'the references peek listing catalog-info.yaml');
+    await page.keyboard.press('Escape');
+    return { from, title: shown.title.slice(0, 300), peek: shown.files.slice(0, 500) };
+  });
 }
 
 // A fresh profile (userDataDir) each run; Debian's chromium, never a downloaded browser.
