@@ -531,3 +531,25 @@ async def test_a_deprecated_template_offers_its_successor_workspace_wide(
     [asked] = client.asked  # type: ignore[attr-defined]
     assert asked.message == "Move the 1 entity on legacy-vm to which template?"
     assert [a.title for a in asked.actions or ()][:2] == ["docker", "data-science"]
+
+
+@pytest.mark.asyncio
+async def test_no_unresolved_references_for_a_file_without_a_workspace(tmp_path: Path) -> None:
+    settings = {"coderCatalog": {"references": {"complete": True}}}
+    lsp = await start_client("neovim@v0.7", configuration=settings, initialization_options=settings)
+    try:
+        await _indexed(lsp)
+        uri = open_document(lsp, tmp_path / "lonely" / "catalog-info.yaml", WEB)
+        found = await wait_for_diagnostics(lsp, uri, lambda d: any(x.code == "CC401" for x in d))
+        await asyncio.sleep(0.5)  # past the index's republishing
+        assert not [d for d in lsp.diagnostics.get(uri, found) if d.code == "CC601"]
+        # ...while the editor features still work on what is open
+        definition = await lsp.text_document_definition_async(
+            types.DefinitionParams(
+                text_document=types.TextDocumentIdentifier(uri=uri),
+                position=_position(WEB, "component:api", 11),
+            )
+        )
+        assert definition is None
+    finally:
+        await stop_client(lsp)

@@ -342,9 +342,10 @@ class WorkspaceIndex:
     # -- CC601 -------------------------------------------------------------------------------------------
 
     def unresolved_findings(self, document: OpenDocument) -> list[Finding]:
-        """CC601 for an open document: only when its settings say the catalog is complete, and only
-        once the workspace has been read (before, every reference would look unresolved)."""
-        if not document.settings.references_complete or not self.ready:
+        """CC601 for an open document: only when its settings say the catalog is complete, only once the
+        workspace has been read (before, every reference would look unresolved), and only in a workspace
+        (a file opened on its own, with no folder, has no catalog around it to resolve against)."""
+        if not document.settings.references_complete or not self.ready or not self.folders:
             return []
         index = self.current(document.uri)
         return unresolved_reference_findings(index, document.uri, document.text, document.settings)
