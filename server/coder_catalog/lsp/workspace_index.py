@@ -335,9 +335,10 @@ class WorkspaceIndex:
             self._republish_soon()
 
     def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        """Run ``work`` in the background; its failure is logged (the index stays as it was)."""
         task = asyncio.get_running_loop().create_task(work)
         _BACKGROUND.add(task)
-        task.add_done_callback(_BACKGROUND.discard)
+        task.add_done_callback(_finished)
 
     # -- CC601 -------------------------------------------------------------------------------------------
 
@@ -370,6 +371,12 @@ class WorkspaceIndex:
 
 
 _BACKGROUND: set[asyncio.Task[None]] = set()
+
+
+def _finished(task: asyncio.Task[None]) -> None:
+    _BACKGROUND.discard(task)
+    if not task.cancelled() and (error := task.exception()) is not None:
+        log.error("updating the catalog index failed", exc_info=error)
 
 
 def _inside(path: str, folder: str) -> bool:
