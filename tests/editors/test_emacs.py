@@ -271,3 +271,49 @@ def test_emacs_links_an_account(simulator: SimulatorServer, tmp_path: Path, back
     if asks:
         assert credentials.stat().st_mode & 0o077 == 0
     assert simulator.token not in json.dumps(report)
+
+
+GROUP = """apiVersion: backstage.io/v1alpha1
+kind: Group
+metadata:
+  name: team-a
+spec:
+  type: team
+  children: []
+"""
+LOCATION = """apiVersion: backstage.io/v1alpha1
+kind: Location
+metadata:
+  name: org
+spec:
+  targets: [./team-a.yaml]
+"""
+
+
+def test_emacs_goes_to_the_definition_of_an_owner(simulator: SimulatorServer, tmp_path: Path) -> None:
+    """The catalog as a graph (docs/catalog-graph.md): `xref-find-definitions' (M-.) on the value of
+    ``owner: team-a`` opens org/team-a.yaml, a file found only through the Location of
+    org/catalog-info.yaml, on the Group's name."""
+    require_packages()
+    file = project(tmp_path / "repo", FIRST)
+    org = file.parent / "org"
+    org.mkdir()
+    (org / "catalog-info.yaml").write_text(LOCATION, encoding="utf-8")
+    (org / "team-a.yaml").write_text(GROUP, encoding="utf-8")
+    report = run_emacs(
+        tmp_path,
+        "definition",
+        isolated_env(tmp_path, CODER_SESSION_TOKEN=simulator.token),
+        file=str(file),
+        url=simulator.url,
+        files=3,
+        definitionAt="  owner: team-a",
+    )
+    steps = {s["name"]: s["detail"] for s in report["steps"]}
+    assert steps["indexed"]["stats"]["files"] == 3
+    assert steps["definition"] == {
+        "file": str((org / "team-a.yaml").resolve()),
+        "line": line_of(GROUP, "name: team-a"),
+        "column": len("  name: "),
+        "text": "  name: team-a",
+    }

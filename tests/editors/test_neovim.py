@@ -440,6 +440,91 @@ def test_neovim_template_usage_and_move(nvim: Nvim, simulator: SimulatorServer, 
     assert report["deprecations"] == []
 
 
+GRAPH_COMPONENT = """apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata:
+  name: web
+spec:
+  type: website
+  lifecycle: production
+  owner: team-a
+  dependsOn: [component:api]
+"""
+GRAPH_LOCATION = """apiVersion: backstage.io/v1alpha1
+kind: Location
+metadata:
+  name: org
+spec:
+  targets: [./team-a.yaml]
+"""
+GRAPH_GROUP = """apiVersion: backstage.io/v1alpha1
+kind: Group
+metadata:
+  name: team-a
+spec:
+  type: team
+  children: []
+"""
+GRAPH_API = """apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata:
+  name: api
+spec:
+  type: service
+  lifecycle: production
+  owner: group:default/team-a
+"""
+
+
+def test_neovim_definition_references_and_rename_across_the_catalog(nvim: Nvim, tmp_path: Path) -> None:
+    """The catalog as a graph (docs/catalog-graph.md) with Neovim's own LSP commands: from
+    ``owner: team-a``, vim.lsp.buf.definition() opens org/team-a.yaml (a file found only through the
+    Location of org/catalog-info.yaml) on the Group's name; vim.lsp.buf.references() there lists both
+    owners and the declaration (0.7 and 0.12 both ask with includeDeclaration = true); and
+    vim.lsp.buf.rename("team-b") changes the three files' buffers, each reference in its own form."""
+    root = project(
+        tmp_path / "repo",
+        {
+            "catalog-info.yaml": GRAPH_COMPONENT,
+            "org/catalog-info.yaml": GRAPH_LOCATION,
+            "org/team-a.yaml": GRAPH_GROUP,
+            "api/catalog-info.yaml": GRAPH_API,
+        },
+    )
+    code, report, output = run_nvim(
+        nvim,
+        tmp_path,
+        "graph",
+        None,
+        file=str(root / "catalog-info.yaml"),
+        team_file=str(root / "org" / "team-a.yaml"),
+        api_file=str(root / "api" / "catalog-info.yaml"),
+        location_file=str(root / "org" / "catalog-info.yaml"),
+        root=str(root),
+        files=4,
+    )
+    assert code == 0 and report.get("ok"), explain(code, report, output)
+    steps = {s["name"]: s["detail"] for s in report["steps"]}
+    assert steps["indexed"]["stats"]["files"] == 4, steps["indexed"]
+    assert steps["definition"] == {"file": "org/team-a.yaml", "line": 4, "col": 8, "text": "  name: team-a"}
+    assert steps["references"]["title"] == "References"
+    assert [(e["file"], e["lnum"], e["at"]) for e in steps["references"]["entries"]] == [
+        ("api/catalog-info.yaml", 8, "group:default/team-a"),
+        ("catalog-info.yaml", 8, "team-a"),
+        ("org/team-a.yaml", 4, "team-a"),
+    ]
+    assert steps["rename"]["lines"] == {
+        "catalog-info.yaml": "  owner: team-b",
+        "api/catalog-info.yaml": "  owner: group:default/team-b",
+        "org/team-a.yaml": "  name: team-b",
+    }
+    assert steps["rename"]["modified"] == dict.fromkeys(steps["rename"]["lines"], True)
+    # The edit is in the buffers, unsaved: the files on disk still say team-a.
+    assert steps["rename"]["written"] == dict.fromkeys(steps["rename"]["lines"], False)
+    assert "team-a" in (root / "api" / "catalog-info.yaml").read_text(encoding="utf-8")
+    assert report["deprecations"] == []
+
+
 def documented_lua(must_contain: str) -> str:
     """The one Lua block of docs/editors.md's Neovim section that contains ``must_contain``."""
     text = DOCS.read_text(encoding="utf-8")

@@ -192,6 +192,35 @@ the titles offered, nil to cancel).  Return the titles offered."
     (e2e-step "after" (list :codes (vconcat (e2e-codes))))
     (eglot-shutdown server nil 5)))
 
+;; The catalog as a graph: `xref-find-definitions' (M-.) on the value of `owner: team-a' goes to the
+;; Group's name in the file that a Location of the project names (eglot: textDocument/definition).
+(defun e2e-scenario-definition ()
+  (let* ((server (e2e-open-and-connect))
+         (origin (current-buffer))
+         (stats (e2e-wait
+                 "the catalog index of the project"
+                 (lambda ()
+                   (let ((index (plist-get (jsonrpc-request server :workspace/executeCommand
+                                                            '(:command "coderCatalog.serverStats"
+                                                              :arguments []))
+                                           :catalogIndex)))
+                     (and (eq (plist-get index :ready) t)
+                          (eql (plist-get index :files) (e2e-get :files))
+                          index))))))
+    (e2e-step "indexed" (list :stats stats))
+    (e2e-goto (e2e-get :definitionAt))
+    (forward-char (length "  owner: "))
+    (let ((this-command 'xref-find-definitions))
+      (call-interactively #'xref-find-definitions)
+      (run-hooks 'post-command-hook))
+    (when (eq (current-buffer) origin)
+      (error "xref-find-definitions stayed in %s at line %d" buffer-file-name (line-number-at-pos)))
+    (e2e-step "definition" (list :file (file-truename buffer-file-name)
+                                 :line (line-number-at-pos)
+                                 :column (current-column)
+                                 :text (e2e-line (line-number-at-pos))))
+    (eglot-shutdown server nil 5)))
+
 (run-with-timer e2e-timeout nil
                 (lambda () (e2e-finish nil (format "the driver timed out after %s seconds" e2e-timeout))))
 
@@ -200,6 +229,7 @@ the titles offered, nil to cancel).  Return the titles offered."
       (pcase (e2e-get :scenario)
         ("edit" (e2e-scenario-edit))
         ("accounts" (e2e-scenario-accounts))
+        ("definition" (e2e-scenario-definition))
         (other (error "Unknown scenario %S" other)))
       (e2e-finish t nil))
   (error (e2e-finish nil (error-message-string err))))

@@ -905,7 +905,127 @@ local function scenario_install()
   step("reinstalled", { client = restarted.id, before = client.id, codes = codes(bufnr) })
 end
 
-local scenarios = { edit = scenario_edit, workspaces = scenario_workspaces, lifecycle = scenario_lifecycle, accounts = scenario_accounts, templates = scenario_templates, recipe = scenario_recipe, install = scenario_install }
+-- -- scenario: the catalog as a graph (definition, references, rename across files) ---------------------
+
+--- The server's index of the project once it is done (config.files catalog files, the Location's target
+--- among them); the coderCatalog.serverStats answer's catalogIndex.
+local function indexed(cc, client, bufnr)
+  local stats
+  wait(30000, function()
+    local response = cc.call(client, "request_sync", "workspace/executeCommand", { command = "coderCatalog.serverStats", arguments = {} }, 10000, bufnr)
+    stats = response and response.result and response.result.catalogIndex
+    return type(stats) == "table" and stats.ready == true and stats.files == config.files
+  end, "the catalog index of the project")
+  return stats
+end
+
+local function same_file(a, b)
+  return vim.fn.resolve(vim.fn.fnamemodify(a, ":p")) == vim.fn.resolve(vim.fn.fnamemodify(b, ":p"))
+end
+
+local function relative(path)
+  local full = vim.fn.resolve(vim.fn.fnamemodify(path, ":p"))
+  local root = vim.fn.resolve(vim.fn.fnamemodify(config.root, ":p"))
+  root = root:sub(-1) == "/" and root or root .. "/"
+  return vim.startswith(full, root) and full:sub(#root + 1) or full
+end
+
+--- The loaded buffer of a file (nil when it is not loaded).
+local function loaded(path)
+  for _, bufnr in ipairs(vim.api.nvim_list_bufs()) do
+    if vim.api.nvim_buf_is_loaded(bufnr) and same_file(vim.api.nvim_buf_get_name(bufnr), path) then
+      return bufnr
+    end
+  end
+  return nil
+end
+
+--- `owner: team-a` names the Group of org/team-a.yaml, a file found only through org/catalog-info.yaml's
+--- Location: vim.lsp.buf.definition() opens it on the name; vim.lsp.buf.references() there fills the
+--- quickfix list with both owners and the declaration (0.7 and 0.12 both send includeDeclaration = true
+--- by default); vim.lsp.buf.rename("team-b") on the owner changes the three files' buffers (api's, not
+--- open before, loaded by the edit), each reference in its own form, nothing written to disk.
+local function scenario_graph()
+  local cc = setup()
+  local bufnr = open(config.file)
+  local client = attached_client(cc, bufnr)
+  local caps = client.server_capabilities
+  check(caps.definitionProvider and caps.referencesProvider and caps.renameProvider, "server capabilities %s", vim.inspect(caps))
+  local stats = indexed(cc, client, bufnr)
+  step("indexed", { stats = stats })
+
+  -- Go to definition from the owner's value.
+  local owner_line = find_line(bufnr, "^  owner: team%-a$")
+  vim.api.nvim_win_set_cursor(0, { owner_line, 9 })
+  vim.lsp.buf.definition()
+  wait(15000, function()
+    return same_file(vim.api.nvim_buf_get_name(0), config.team_file)
+  end, "go to definition to open org/team-a.yaml")
+  local team = vim.api.nvim_get_current_buf()
+  local name_line = find_line(team, "^  name: team%-a$")
+  local cursor = vim.api.nvim_win_get_cursor(0)
+  check(cursor[1] == name_line and cursor[2] == 8, "definition at %d:%d, wanted %d:8", cursor[1], cursor[2], name_line)
+  step("definition", { file = relative(vim.api.nvim_buf_get_name(0)), line = cursor[1], col = cursor[2], text = line(team, cursor[1]) })
+
+  -- Find references from the declaration: the file opened by the jump gets the project's client too.
+  local team_client = attached_client(cc, team)
+  check(team_client.id == client.id, "org/team-a.yaml got client %d, not %d", team_client.id, client.id)
+  vim.fn.setqflist({}, "r", { title = "before", items = {} })
+  vim.lsp.buf.references()
+  local list
+  wait(15000, function()
+    list = vim.fn.getqflist({ title = 0, items = 0, winid = 0 })
+    return list.title == "References" and #list.items > 0
+  end, "the references in the quickfix list")
+  check(list.winid ~= 0, "the quickfix window is not open")
+  local entries = {}
+  for _, item in ipairs(list.items) do
+    local name = vim.api.nvim_buf_get_name(item.bufnr)
+    local text = vim.fn.readfile(name)[item.lnum] or ""
+    table.insert(entries, { file = relative(name), lnum = item.lnum, col = item.col, at = text:sub(item.col) })
+  end
+  table.sort(entries, function(a, b)
+    return a.file < b.file
+  end)
+  step("references", { title = list.title, entries = entries })
+  vim.cmd("cclose")
+  check(vim.api.nvim_get_current_buf() == team, "after :cclose the window shows %s", vim.api.nvim_buf_get_name(0))
+
+  -- Rename from the owner in catalog-info.yaml; no prompt (the new name is given).
+  check(loaded(config.api_file) == nil, "api/catalog-info.yaml is loaded before the rename")
+  open(config.file)
+  vim.api.nvim_win_set_cursor(0, { owner_line, 9 })
+  vim.lsp.buf.rename("team-b")
+  local renamed = {}
+  wait(15000, function()
+    local api = loaded(config.api_file)
+    if not api then
+      return false
+    end
+    renamed = {
+      ["catalog-info.yaml"] = line(bufnr, owner_line),
+      ["api/catalog-info.yaml"] = line(api, find_line(api, "^  owner:")),
+      ["org/team-a.yaml"] = line(team, name_line),
+    }
+    return renamed["catalog-info.yaml"] == "  owner: team-b" and renamed["org/team-a.yaml"] == "  name: team-b"
+      and renamed["api/catalog-info.yaml"] == "  owner: group:default/team-b"
+  end, "the rename to change the three buffers")
+  local api = loaded(config.api_file)
+  local modified = {}
+  for _, b in ipairs({ bufnr, api, team }) do
+    modified[relative(vim.api.nvim_buf_get_name(b))] = vim.bo[b].modified
+  end
+  local location = loaded(config.location_file)
+  check(location == nil or not vim.bo[location].modified, "the Location's file was changed")
+  check(line(bufnr, find_line(bufnr, "^  dependsOn:")) == "  dependsOn: [component:api]", "dependsOn changed")
+  local on_disk = {}
+  for _, path in ipairs({ config.file, config.api_file, config.team_file }) do
+    on_disk[relative(path)] = table.concat(vim.fn.readfile(path), "\n"):find("team-b", 1, true) ~= nil
+  end
+  step("rename", { lines = renamed, modified = modified, written = on_disk })
+end
+
+local scenarios = { edit = scenario_edit, workspaces = scenario_workspaces, lifecycle = scenario_lifecycle, accounts = scenario_accounts, templates = scenario_templates, recipe = scenario_recipe, install = scenario_install, graph = scenario_graph }
 
 local ok, err = xpcall(scenarios[config.scenario], debug.traceback)
 if ok then
