@@ -346,9 +346,6 @@ class CatalogIndex:
         found = self._by_key.get(reference.key)
         return found[0] if found else None
 
-    def references_to(self, entity: IndexedEntity) -> Iterator[Reference]:
-        return self.references_naming(entity.key)
-
     def references_naming(self, key: RefKey) -> Iterator[Reference]:
         """The references to ``key``, file by file (in the order the files were indexed) in document
         order."""

@@ -140,7 +140,7 @@ class WorkspaceIndex:
         self._stale: set[str] = set()  # open documents edited since they were indexed
         self._timer: asyncio.TimerHandle | None = None
         self._republish_timer: asyncio.TimerHandle | None = None
-        self._task: asyncio.Task[None] | None = None
+        self._task: asyncio.Task[None] | None = None  # the first reading (held: a task nobody holds may go)
         self.indexed_seconds: float | None = None  # how long the first reading took
 
     # -- the first reading ---------------------------------------------------------------------------

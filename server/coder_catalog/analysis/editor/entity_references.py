@@ -78,10 +78,6 @@ class EntityTarget:
     reference: Reference | None = None
     entity: IndexedEntity | None = None  # when the cursor is on a definition
 
-    @property
-    def definitions(self) -> list[IndexedEntity]:
-        return [self.entity] if self.entity is not None else []
-
 
 def target_at(index: CatalogIndex, uri: str, position: Position) -> EntityTarget | None:
     indexed = index.file(uri)
