@@ -85,3 +85,29 @@ def test_location_targets_outside_the_disk_are_left_alone(tmp_path: Path) -> Non
     (tmp_path / "a.yaml").write_text(GROUP.format(name="a"), encoding="utf-8")
     indexed = index_file(uri_of(str(tmp_path / "root.yaml")), text)
     assert location_target_paths(indexed) == [str(tmp_path / "a.yaml")]
+
+
+@pytest.mark.asyncio
+async def test_changed_catalog_globs_search_the_folders_again(tmp_path: Path) -> None:
+    (tmp_path / "catalog-info.yaml").write_text(GROUP.format(name="a"), encoding="utf-8")
+    (tmp_path / "services").mkdir()
+    (tmp_path / "services" / "b.yaml").write_text(GROUP.format(name="b"), encoding="utf-8")
+    index, _ = _index()
+    index.start([str(tmp_path)])
+    await asyncio.wait_for(_ready(index), 10)
+    names = lambda: sorted(e.name for e in index.index.entities())  # noqa: E731
+    assert names() == ["a"]
+
+    async def settled(expected: list[str]) -> None:
+        for _ in range(200):
+            if names() == expected:
+                return
+            await asyncio.sleep(0.01)
+        raise AssertionError(f"{names()} != {expected}")
+
+    index.documents.set_overrides({"catalogGlobs": ["services/*.yaml"]})
+    index.settings_changed()
+    await settled(["a", "b"])
+    index.documents.set_overrides({})
+    index.settings_changed()
+    await settled(["a"])

@@ -261,6 +261,7 @@ class CatalogServer(LanguageServer):
         self._settings_applied += 1
         self.catalog.set_overrides(overrides_from_client(raw))
         self.publisher.publish_all()
+        self.graph.settings_changed()
 
     async def pull_configuration(self, asked_after: int | None = None) -> None:
         """Ask the client for ``coderCatalog`` (even when it does not declare the capability: Neovim 0.7
@@ -314,6 +315,8 @@ def create_server() -> CatalogServer:
             ls.catalog.forget_settings()
             ls.providers.reload_snapshots(paths)
             ls.publisher.publish_all()
+            if any(is_settings_file(p) for p in paths):
+                ls.graph.settings_changed()
         catalog = [(c.type, path_of(c.uri)) for c in params.changes if c.uri.endswith(CATALOG_SUFFIXES)]
         ls.graph.files_changed(
             [p for kind, p in catalog if p and kind != types.FileChangeType.Deleted],

@@ -137,6 +137,8 @@ class WorkspaceIndex:
         self.ready = False  # the first reading of the folders is done
         self.folders: list[str] = []
         self.on_disk: set[str] = set()  # uris of the files found in the folders or followed
+        self.found: set[str] = set()  # uris of the files the last search of the folders found
+        self.targets: set[str] = set()  # uris of the files a Location names
         self._stale: set[str] = set()  # open documents edited since they were indexed
         self._timer: asyncio.TimerHandle | None = None
         self._republish_timer: asyncio.TimerHandle | None = None
@@ -155,6 +157,7 @@ class WorkspaceIndex:
         handle = self._progress("Indexing the catalog")
         try:
             files = await asyncio.to_thread(find_catalog_files, self.folders, self.documents.overrides)
+            self.found = {uri_of(f) for f in files}
             await self._read(files, handle)
         except Exception:
             log.exception("indexing the workspace failed")
@@ -183,12 +186,32 @@ class WorkspaceIndex:
                 self.index.put(indexed)
                 for target in targets:
                     target_uri = uri_of(target)
+                    self.targets.add(target_uri)
                     if target_uri not in self.on_disk:
                         self.on_disk.add(target_uri)
                         queue.append(target)
             if handle is not None:
                 total = done + len(queue)
                 handle.report(f"{done}/{total} files", int(done * 100 / total) if total else 100)
+
+    def settings_changed(self) -> None:
+        """Search the folders again (``catalogGlobs`` may have changed): files found now are read, files
+        no longer found (and named by no Location, and not open) leave the index."""
+        if not self.ready or not self.folders:
+            return  # the first reading is under way, and searches with the settings it started with
+
+        async def search_again() -> None:
+            files = await asyncio.to_thread(find_catalog_files, list(self.folders), self.documents.overrides)
+            found = {uri_of(f) for f in files}
+            for uri in self.found - found - self.targets:
+                self.on_disk.discard(uri)
+                if uri not in self.documents.documents:
+                    self._forget(uri)
+            self.found = found
+            await self._read([f for f in files if uri_of(f) not in self.on_disk])
+            self._republish_soon()
+
+        self._spawn(search_again())
 
     def folders_changed(self, added: Sequence[str], removed: Sequence[str]) -> None:
         """Workspace folders added (searched and read) or removed (their files leave the index)."""
@@ -207,6 +230,7 @@ class WorkspaceIndex:
 
         async def read() -> None:
             files = await asyncio.to_thread(find_catalog_files, new, self.documents.overrides)
+            self.found |= {uri_of(f) for f in files}
             await self._read(files)
             self._republish_soon()
 
