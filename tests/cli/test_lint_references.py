@@ -95,3 +95,43 @@ def test_only_the_files_linted_count(work: Path, capsys: pytest.CaptureFixture[s
     write(work / ".coder-catalog.yaml", "references: {complete: true}\n")
     run = run_lint(capsys, "--offline", "--format", "json", "services")
     assert codes(run) == ["CC601", "CC601"]  # the owner's Group is in a file not linted
+
+
+LOCATION = """\
+apiVersion: backstage.io/v1alpha1
+kind: Location
+metadata:
+  name: root
+spec:
+  targets:
+    - ./teams/*.yaml
+    - https://github.com/acme/elsewhere/blob/main/catalog-info.yaml
+"""
+
+
+def test_files_a_location_names_are_linted_and_resolve(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """As Backstage reads them: the Group is defined only in a file the root Location names."""
+    work = isolate(monkeypatch, tmp_path)
+    write(work / ".coder-catalog.yaml", "references: {complete: true}\n")
+    write(work / "catalog-info.yaml", LOCATION)
+    write(work / "teams" / "a.yaml", TEAMS.replace("name: billings", "name: billing"))
+    write(work / "services" / "catalog-info.yaml", SERVICE)
+    run = run_lint(capsys, "--offline", "--format", "json")
+    assert sorted(file["path"] for file in run.json()["files"]) == [
+        "catalog-info.yaml",
+        "services/catalog-info.yaml",
+        "teams/a.yaml",
+    ]
+    assert codes(run) == []  # owner and system resolve through teams/a.yaml
+
+    # A named file is linted alone (pre-commit names the files that changed): no Location followed
+    named = run_lint(
+        capsys, "--offline", "--format", "json", "catalog-info.yaml", "services/catalog-info.yaml"
+    )
+    assert sorted(file["path"] for file in named.json()["files"]) == [
+        "catalog-info.yaml",
+        "services/catalog-info.yaml",
+    ]
+    assert codes(named) == ["CC601", "CC601"]

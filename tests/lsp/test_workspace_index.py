@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from coder_catalog.catalog_files.locations import location_target_paths
 from coder_catalog.lsp import workspace_index
 from coder_catalog.lsp.deployments import ProgressHandle, TemplateProviders
 from coder_catalog.lsp.documents import CatalogDocuments, OpenDocument
-from coder_catalog.lsp.workspace_index import WorkspaceIndex, location_target_paths, uri_of
+from coder_catalog.lsp.workspace_index import WorkspaceIndex, uri_of
 
 GROUP = "apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata:\n  name: {name}\nspec:\n  type: team\n"
 

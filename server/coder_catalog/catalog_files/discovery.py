@@ -15,7 +15,7 @@ import os
 import re
 import shutil
 import subprocess
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,6 +24,7 @@ from coder_catalog.catalog_files.recognize import CATALOG_NAMES
 from coder_catalog.catalog_files.settings_resolver import SettingsResolver
 from coder_catalog.settings import SettingsError
 
+MAX_FILE_BYTES = 8_000_000  # the analysis refuses larger files (MAX_FILE_CHARACTERS): not worth reading
 SKIPPED_FOLDERS = frozenset({".git", "node_modules"})
 _GIT_TIMEOUT = 60.0
 
@@ -32,28 +33,62 @@ _GIT_TIMEOUT = 60.0
 class Discovery:
     files: list[Path] = field(default_factory=list)  # absolute, each once, in a stable order
     errors: list[tuple[Path, str]] = field(default_factory=list)  # named paths that do not exist
+    #: what following Locations read of the files found in folders, so that it is not read twice
+    contents: dict[str, bytes] = field(default_factory=dict)  # by str(path)
 
 
-def discover(paths: Sequence[str], resolver: SettingsResolver, *, use_git: bool = True) -> Discovery:
+def discover(
+    paths: Sequence[str], resolver: SettingsResolver, *, use_git: bool = True, follow_locations: bool = True
+) -> Discovery:
+    """The catalog files of ``paths``: named files as they are; in named folders, the catalog files and
+    (``follow_locations``) the local files their Location entities name, as Backstage reads them
+    (transitively; git-ignored ones skipped, as they are not in the repository Backstage reads)."""
     found = Discovery()
     seen: set[str] = set()
     walker = _Walker(resolver, GitIgnored(resolver) if use_git else None)
+    searched: list[str] = []
 
-    def add(path: str) -> None:
-        if path not in seen:
-            seen.add(path)
-            found.files.append(Path(path))
+    def add(path: str) -> bool:
+        if path in seen:
+            return False
+        seen.add(path)
+        found.files.append(Path(path))
+        return True
 
     for name in paths or ["."]:
         path = os.path.normpath(os.path.join(resolver.cwd, name))
         if os.path.isdir(path):
             for file in walker.walk(path):
-                add(file)
+                if add(file):
+                    searched.append(file)
         elif os.path.exists(path):
             add(path)
         else:
             found.errors.append((Path(path), "no such file or folder"))
+    if follow_locations:
+        _follow(searched, walker, add, found.contents)
     return found
+
+
+def _follow(
+    queue: list[str], walker: _Walker, add: Callable[[str], bool], contents: dict[str, bytes]
+) -> None:
+    """Add the files the Locations of ``queue``'s files name, and theirs in turn; what is read is kept in
+    ``contents`` (files over ``MAX_FILE_BYTES`` are neither read nor followed)."""
+    from coder_catalog.catalog_files.locations import targets_in  # the analysis, when it is needed
+
+    for path in queue:  # grows while it is walked
+        try:
+            if os.path.getsize(path) > MAX_FILE_BYTES:
+                continue
+            with open(path, "rb") as handle:
+                data = handle.read()
+        except OSError:
+            continue
+        contents[path] = data
+        for target in targets_in(path, data):
+            if not walker.ignored_file(target) and add(target):
+                queue.append(target)
 
 
 class _Walker:
@@ -94,6 +129,9 @@ class _Walker:
                 files.append(entry.name)
         self.resolver.learn(folder, [e.name for e in entries], files)
         return files, folders
+
+    def ignored_file(self, path: str) -> bool:
+        return self._ignored(path, False)
 
     def _ignored(self, path: str, folder: bool) -> bool:
         return self.ignored is not None and self.ignored.is_ignored(path, folder=folder)

@@ -118,7 +118,7 @@ def lint(
     report.files.extend(
         LintedFile(path, display_path(path, cwd), error=reason) for path, reason in found.errors
     )
-    files = [read_catalog_file(path, cwd) for path in found.files]
+    files = [read_catalog_file(path, cwd, found.contents.pop(str(path), None)) for path in found.files]
     report.files.extend(files)
     checked = _with_settings([f for f in files if f.error is None], resolver, report)
     analyzers = Analyzers()
@@ -143,18 +143,20 @@ def display_path(path: Path, cwd: Path) -> str:
         return str(path)
 
 
-def read_catalog_file(path: Path, cwd: Path) -> LintedFile:
-    """A file as lint reads it (size limit, encoding, line endings), with the reason when it cannot."""
+def read_catalog_file(path: Path, cwd: Path, data: bytes | None = None) -> LintedFile:
+    """A file as lint reads it (size limit, encoding, line endings), with the reason when it cannot;
+    ``data``: its content when discovery read it already."""
     file = LintedFile(path, display_path(path, cwd))
     try:
-        size = path.stat().st_size
+        size = path.stat().st_size if data is None else len(data)
         if size > MAX_FILE_CHARACTERS:  # bytes >= characters: refused before reading it
             file.error = (
                 f"too large to lint ({size / 1_000_000:.1f} MB; catalog files over "
                 f"{MAX_FILE_CHARACTERS // 1_000_000} MB are refused)"
             )
             return file
-        data = path.read_bytes()
+        if data is None:
+            data = path.read_bytes()
     except OSError as exc:
         file.error = f"cannot read the file: {exc.strerror or exc}"
         return file

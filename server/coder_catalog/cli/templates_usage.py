@@ -172,7 +172,7 @@ def collect(
     parses = DocumentCache()  # one cache for every settings, as lint's analyzers share one
     sources: dict[Any, list[Use]] = {}
     for path in found.files:
-        read = read_catalog_file(path, cwd)
+        read = read_catalog_file(path, cwd, found.contents.pop(str(path), None))
         if read.error is not None:
             report.errors.append(f"{read.display}: {read.error}")
             continue

@@ -16,15 +16,13 @@ The facts and their use (references, rename...) are the analysis core's: ``analy
 from __future__ import annotations
 
 import asyncio
-import glob
-import itertools
 import logging
 import os
 import time
 from collections.abc import Callable, Coroutine, Iterable, Sequence
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, unquote, urlparse
+from urllib.parse import quote
 
 from coder_catalog.analysis.analyze import MAX_FILE_CHARACTERS
 from coder_catalog.analysis.catalog_index import (
@@ -35,6 +33,7 @@ from coder_catalog.analysis.catalog_index import (
 )
 from coder_catalog.analysis.findings import Finding
 from coder_catalog.catalog_files import CATALOG_NAMES, SettingsResolver, discover, matches_globs
+from coder_catalog.catalog_files.locations import location_target_paths, path_of
 from coder_catalog.lsp.deployments import ProgressHandle
 from coder_catalog.lsp.documents import CatalogDocuments, OpenDocument
 
@@ -42,13 +41,6 @@ log = logging.getLogger(__name__)
 
 BATCH = 256  # files read and indexed per worker-thread call
 REINDEX_AFTER_SECONDS = 0.3  # an edited open document is indexed again once typing pauses this long
-_GLOB_CHARACTERS = frozenset("*?[")
-MAX_GLOB_FILES = 20_000  # a Location target glob naming more files than this is cut there
-
-
-def path_of(uri: str) -> str | None:
-    parsed = urlparse(uri)
-    return unquote(parsed.path) if parsed.scheme == "file" else None
 
 
 def uri_of(path: str) -> str:
@@ -85,40 +77,18 @@ def read_and_index(paths: Sequence[str]) -> list[Read]:
 
 def find_catalog_files(folders: Sequence[str], overrides: dict[str, object]) -> list[str]:
     """The catalog files of ``folders`` as ``lint`` finds them (worker thread); ``catalogGlobs`` that no
-    project file sets are relative to the folder searched."""
+    project file sets are relative to the folder searched. Locations are followed by the reading
+    (:meth:`WorkspaceIndex._read`), which reads each file once."""
     files: list[str] = []
     seen: set[str] = set()
     for folder in folders:
         resolver = SettingsResolver(overrides, env=os.environ, cwd=Path(folder))
-        for path in discover([folder], resolver).files:
+        for path in discover([folder], resolver, follow_locations=False).files:
             name = str(path)
             if name not in seen:
                 seen.add(name)
                 files.append(name)
     return files
-
-
-def location_target_paths(indexed: IndexedFile) -> list[str]:
-    """The local files the Location entities of a file name: relative targets (and ``file`` targets)
-    resolved against the file's folder, globs expanded (at most ``MAX_GLOB_FILES`` per target). URLs are
-    left alone. Touches the file system: call it off the event loop."""
-    base_path = path_of(indexed.uri)
-    if base_path is None:
-        return []
-    base = os.path.dirname(base_path)
-    paths: list[str] = []
-    for location in indexed.locations:
-        target = location.target.strip()
-        if "://" in target or target.startswith(("http:", "https:")):
-            continue
-        target = target.removeprefix("file:")
-        path = os.path.normpath(os.path.join(base, target))
-        if _GLOB_CHARACTERS & set(target):
-            matches = itertools.islice(glob.iglob(path, recursive=True), MAX_GLOB_FILES)
-            paths.extend(sorted(p for p in matches if os.path.isfile(p)))
-        elif os.path.isfile(path):
-            paths.append(path)
-    return paths
 
 
 class WorkspaceIndex:
