@@ -135,3 +135,31 @@ def test_files_a_location_names_are_linted_and_resolve(
         "services/catalog-info.yaml",
     ]
     assert codes(named) == ["CC601", "CC601"]
+
+
+def test_the_rest_of_the_catalog_in_another_folder(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """references.catalog: the organization's catalog checked out beside the service's repository is
+    indexed (not linted); references resolve against it, and those naming nothing are reported."""
+    work = isolate(monkeypatch, tmp_path)
+    org = tmp_path / "org-catalog"
+    write(org / "catalog-info.yaml", TEAMS)
+    write(work / ".coder-catalog.yaml", f"references:\n  catalog: [{org}]\n")
+    write(work / "catalog-info.yaml", SERVICE)
+    run = run_lint(capsys, "--offline", "--format", "json")
+    assert [file["path"] for file in run.json()["files"]] == [
+        "catalog-info.yaml"
+    ]  # org's files are not linted
+    found = [(f["code"], f["message"]) for file in run.json()["files"] for f in file["findings"]]
+    assert found == [
+        (
+            "CC601",
+            '"spec.system" names system:default/billing, which no file of the catalog defines (did you mean "billings"?)',
+        )
+    ]  # the owner resolves in the other folder
+
+    write(work / ".coder-catalog.yaml", "references:\n  catalog: [../nowhere]\n")
+    run = run_lint(capsys, "--offline", "--format", "json")
+    assert codes(run) == []
+    assert "coder-catalog: note: references.catalog:" in run.err and "is not a folder" in run.err

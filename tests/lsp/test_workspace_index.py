@@ -112,3 +112,17 @@ async def test_changed_catalog_globs_search_the_folders_again(tmp_path: Path) ->
     index.documents.set_overrides({})
     index.settings_changed()
     await settled(["a"])
+
+
+@pytest.mark.asyncio
+async def test_the_rest_of_the_catalog_is_indexed_from_references_catalog(tmp_path: Path) -> None:
+    repo, org = tmp_path / "service", tmp_path / "org-catalog"
+    (repo / ".git").mkdir(parents=True)
+    (repo / ".coder-catalog.yaml").write_text(f"references:\n  catalog: [{org}]\n", encoding="utf-8")
+    (repo / "catalog-info.yaml").write_text(GROUP.format(name="a"), encoding="utf-8")
+    (org / "teams").mkdir(parents=True)
+    (org / "teams" / "catalog-info.yaml").write_text(GROUP.format(name="b"), encoding="utf-8")
+    index, _ = _index()
+    index.start([str(repo)])
+    await asyncio.wait_for(_ready(index), 10)
+    assert sorted(e.name for e in index.index.entities()) == ["a", "b"]

@@ -194,6 +194,19 @@ def test_relative_paths_resolve_against_project_file(repo: Path) -> None:
     assert settings.ca_bundle == str(repo / "team" / "ca.pem")
 
 
+def test_references_catalog_folders_resolve_and_make_the_catalog_complete(repo: Path, tmp_path: Path) -> None:
+    write(repo / "team" / ".coder-catalog.yaml", "references:\n  catalog: [../../org-catalog, ~/more]\n")
+    settings = resolve_settings(repo / "team" / "catalog-info.yaml", env={"HOME": str(tmp_path / "home")})
+    assert settings.references_catalog == (str(tmp_path / "org-catalog"), str(tmp_path / "home" / "more"))
+    assert settings.references_complete
+    assert settings.to_dict()["references"] == {
+        "complete": True,
+        "catalog": [str(tmp_path / "org-catalog"), str(tmp_path / "home" / "more")],
+    }
+    write(repo / "team" / ".coder-catalog.yaml", "references:\n  catalog: []\n")
+    assert not resolve_settings(repo / "team" / "catalog-info.yaml", env={}).references_complete
+
+
 def test_absolute_and_home_paths(repo: Path, tmp_path: Path) -> None:
     write(repo / ".coder-catalog.yaml", f"templates: {tmp_path}/abs.json\ntls: {{caBundle: ~/ca.pem}}\n")
     settings = resolve_settings(repo, env={"HOME": str(tmp_path / "home")})

@@ -12,7 +12,13 @@ No pygls, httpx or command-line code here: the commands and the language server 
 
 from __future__ import annotations
 
-from coder_catalog.catalog_files.discovery import SKIPPED_FOLDERS, Discovery, GitIgnored, discover
+from coder_catalog.catalog_files.discovery import (
+    SKIPPED_FOLDERS,
+    Discovery,
+    GitIgnored,
+    discover,
+    read_catalog,
+)
 from coder_catalog.catalog_files.globs import compile_globs, glob_base, glob_regex, matches_globs
 from coder_catalog.catalog_files.recognize import (
     CATALOG_NAMES,
@@ -36,4 +42,5 @@ __all__ = [
     "is_catalog_file",
     "looks_like_entity",
     "matches_globs",
+    "read_catalog",
 ]

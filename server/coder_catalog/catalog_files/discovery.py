@@ -15,9 +15,10 @@ import os
 import re
 import shutil
 import subprocess
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from coder_catalog.catalog_files.globs import compile_globs, glob_base, relative_path
 from coder_catalog.catalog_files.recognize import CATALOG_NAMES
@@ -68,6 +69,26 @@ def discover(
     if follow_locations:
         _follow(searched, walker, add, found.contents)
     return found
+
+
+def read_catalog(
+    folders: Sequence[str], overrides: Mapping[str, Any], env: Mapping[str, str]
+) -> Iterator[tuple[str, str]]:
+    """``(path, text)`` of every catalog file of ``folders`` (``references.catalog``: the rest of the
+    catalog, indexed but not checked), found as :func:`discover` finds them; files that cannot be read
+    as UTF-8 or are too large are left out."""
+    for folder in folders:
+        found = discover([folder], SettingsResolver(overrides, env=env, cwd=Path(folder)))
+        for path in found.files:
+            data = found.contents.pop(str(path), None)
+            try:
+                if data is None:
+                    if path.stat().st_size > MAX_FILE_BYTES:
+                        continue
+                    data = path.read_bytes()
+                yield str(path), data.decode("utf-8")
+            except (OSError, UnicodeDecodeError):
+                continue
 
 
 def _follow(

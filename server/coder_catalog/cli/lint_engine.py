@@ -129,7 +129,7 @@ def lint(
             _write(file)
         if progress is not None:
             progress(done, len(checked))
-    _add_unresolved_references(checked, analyzers.parses)
+    _add_unresolved_references(checked, analyzers.parses, options.overrides, env, report)
     return report
 
 
@@ -276,19 +276,37 @@ def _analyze(file: LintedFile, analyzer: Analyzer, *, fix: bool, unsafe: bool = 
     file.analysis = analysis
 
 
-def _add_unresolved_references(checked: list[tuple[LintedFile, Settings]], parses: DocumentCache) -> None:
-    """CC601, with ``references.complete``: every file linted is indexed first, then each file gets a
-    finding for each reference that names no entity of any of them."""
+def _add_unresolved_references(
+    checked: list[tuple[LintedFile, Settings]],
+    parses: DocumentCache,
+    overrides: Mapping[str, Any],
+    env: Mapping[str, str],
+    report: LintReport,
+) -> None:
+    """CC601, with ``references.complete`` (or ``references.catalog``): every file linted is indexed
+    first, with the catalog files of the ``references.catalog`` folders (not linted), then each file
+    gets a finding for each reference that names no entity of any of them. A ``references.catalog``
+    folder that does not exist turns CC601 off for the files it governs (a note says so)."""
     if not any(settings.references_complete for _, settings in checked):
         return
-    from coder_catalog.analysis.catalog_index import CatalogIndex, unresolved_reference_findings
+    from coder_catalog.analysis.catalog_index import CatalogIndex, index_file, unresolved_reference_findings
+    from coder_catalog.catalog_files import read_catalog
 
     index = CatalogIndex(parses=parses)
     for file, _ in checked:
         if file.analysis is not None and len(file.text) <= MAX_FILE_CHARACTERS:
             index.add(str(file.path), file.text)
+    folders = sorted({folder for _, settings in checked for folder in settings.references_catalog})
+    missing = {folder for folder in folders if not os.path.isdir(folder)}
+    for folder in sorted(missing):
+        report.notes.append(
+            f"references.catalog: {folder} is not a folder: references are not checked (CC601)"
+        )
+    for path, text in read_catalog([f for f in folders if f not in missing], overrides, env):
+        if path not in index:
+            index.put(index_file(path, text))
     for file, settings in checked:
-        if file.analysis is None:
+        if file.analysis is None or missing.intersection(settings.references_catalog):
             continue
         findings = list(file.analysis.findings)
         for extra in unresolved_reference_findings(index, str(file.path), file.text, settings):

@@ -126,7 +126,7 @@ class WorkspaceIndex:
         started = time.perf_counter()
         handle = self._progress("Indexing the catalog")
         try:
-            files = await asyncio.to_thread(find_catalog_files, self.folders, self.documents.overrides)
+            files = await asyncio.to_thread(find_catalog_files, self._searched(), self.documents.overrides)
             self.found = {uri_of(f) for f in files}
             await self._read(files, handle)
         except Exception:
@@ -164,6 +164,16 @@ class WorkspaceIndex:
                 total = done + len(queue)
                 handle.report(f"{done}/{total} files", int(done * 100 / total) if total else 100)
 
+    def _searched(self) -> list[str]:
+        """The workspace folders, and the ``references.catalog`` folders their settings name (the rest of
+        the catalog: indexed, not checked)."""
+        extra: list[str] = []
+        for folder in self.folders:
+            found = self.documents.settings_for(os.path.join(folder, CATALOG_NAMES[0]))
+            if not isinstance(found, Exception):
+                extra.extend(f for f in found.references_catalog if os.path.isdir(f))
+        return list(dict.fromkeys([*self.folders, *extra]))
+
     def settings_changed(self) -> None:
         """Search the folders again (``catalogGlobs`` may have changed): files found now are read, files
         no longer found (and named by no Location, and not open) leave the index."""
@@ -171,7 +181,7 @@ class WorkspaceIndex:
             return  # the first reading is under way, and searches with the settings it started with
 
         async def search_again() -> None:
-            files = await asyncio.to_thread(find_catalog_files, list(self.folders), self.documents.overrides)
+            files = await asyncio.to_thread(find_catalog_files, self._searched(), self.documents.overrides)
             found = {uri_of(f) for f in files}
             for uri in self.found - found - self.targets:
                 self.on_disk.discard(uri)
@@ -342,6 +352,8 @@ class WorkspaceIndex:
         (a file opened on its own, with no folder, has no catalog around it to resolve against)."""
         if not document.settings.references_complete or not self.ready or not self.folders:
             return []
+        if not all(os.path.isdir(folder) for folder in document.settings.references_catalog):
+            return []  # the rest of the catalog is not where the settings say: everything would be reported
         index = self.current(document.uri)
         return unresolved_reference_findings(index, document.uri, document.text, document.settings)
 

@@ -158,6 +158,9 @@ class Settings:
     #: ``references.complete``: the files checked together hold the whole catalog, so a reference to an
     #: entity none of them defines is reported (CC601)
     references_complete: bool = False
+    #: ``references.catalog``: folders holding the rest of the catalog (absolute), indexed with the files
+    #: checked but not checked themselves; set, the catalog counts as complete
+    references_catalog: tuple[str, ...] = ()
 
     @property
     def plugin_access_url(self) -> str | None:
@@ -215,8 +218,10 @@ class Settings:
             result["repository"] = {k: v for k, v in repository.items() if v is not None}
         if self.workspace_lenses != "coder":
             result["editor"] = {"workspaceLenses": self.workspace_lenses}
-        if self.references_complete:
-            result["references"] = {"complete": True}
+        if self.references_complete or self.references_catalog:
+            result["references"] = {"complete": self.references_complete}
+            if self.references_catalog:
+                result["references"]["catalog"] = list(self.references_catalog)
         return result
 
 

@@ -265,6 +265,8 @@ def _layer_from(
         put(("editor", "workspaceLenses"), data["editor"]["workspaceLenses"])
     if "complete" in data.get("references", {}):
         put(("references", "complete"), data["references"]["complete"])
+    if "catalog" in data.get("references", {}):
+        put(("references", "catalog"), tuple(_absolute(p, base, env) for p in data["references"]["catalog"]))
     for code, severity in data.get("rules", {}).items():
         put(("rules", code), severity)
     tls = data.get("tls", {})
@@ -559,5 +561,6 @@ def resolve_settings(
         repository_url=repository_url,
         repository_branch=repository_branch,
         workspace_lenses=value("editor.workspaceLenses") or "coder",
-        references_complete=value("references.complete") is True,
+        references_complete=value("references.complete") is True or bool(value("references.catalog")),
+        references_catalog=value("references.catalog") or (),
     )
