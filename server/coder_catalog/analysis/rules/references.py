@@ -20,8 +20,9 @@ declare(
     "warning",
     "An entity reference names no entity of the catalog",
     explanation="""
-Checked only when `references.complete: true` says the files checked together hold the whole catalog:
-otherwise the entity may well be defined elsewhere. `coder-catalog lint` indexes every entity of the
+Checked only when `references.complete: true` says the files checked together hold the whole catalog, or
+`references.catalog` names the folders where the rest of it is (indexed too, not checked): otherwise the
+entity may well be defined elsewhere. `coder-catalog lint` indexes every entity of the
 files it checks; the language server indexes the catalog files of the workspace folders (and the files
 their `Location` entities name), and reports once that first reading is done. Each reference of
 `spec.owner`, `system`, `domain`, `subcomponentOf`, `subdomainOf`, `providesApis`, `consumesApis`,
