@@ -7,7 +7,7 @@ listing of ignored files is part of the search as for users): ``<area>/service-<
 for 10,000 services in 20 areas and 4 namespaces, each a Component naming its owner, its System, the
 APIs it provides and consumes and the Components it depends on; every 50th file also holds a Group,
 every 100th a System, every 10th an API. A root ``catalog-info.yaml`` Location names ``org/*.yaml``
-(Groups and 400 Users) and ``shared/shared-apis.yaml``: files no search finds, only the Location. A
+(Groups and 400 Users) and ``common/common-apis.yaml``: files no search finds, only the Location. A
 ``build/`` folder of copies, ignored by ``.gitignore``, must stay out of the index.
 
 Figures (issue 17): wall time from ``initialized`` sent to ``coderCatalog.serverStats`` reporting the
@@ -37,17 +37,17 @@ from lsprotocol import types
 
 from benchmarks.generated_catalogs import (
     graph_area,
+    graph_common_apis,
     graph_component,
     graph_groups,
     graph_root_location,
-    graph_shared_apis,
     graph_users,
 )
 from benchmarks.lsp_client import BenchClient, Published, open_document, proc_status_mb, rss_mb, summary
 
 FILES = 10_000
 USERS = 400
-SHARED_APIS = 20
+COMMON_APIS = 20
 IGNORED_COPIES = 50  # catalog-info.yaml files under build/, which .gitignore names
 RUNS = 30
 DURING_INDEXING_RUNS = 10  # of each request
@@ -83,9 +83,9 @@ def write_tree(root: Path, count: int = FILES) -> Tree:
     groups = root / "org" / "groups.yaml"
     groups.write_text(graph_groups(), encoding="utf-8")
     (root / "org" / "users.yaml").write_text(graph_users(USERS), encoding="utf-8")
-    (root / "shared").mkdir()
-    (root / "shared" / "shared-apis.yaml").write_text(graph_shared_apis(SHARED_APIS), encoding="utf-8")
-    entities += 1 + graph_groups().count("\nkind: ") + USERS + SHARED_APIS
+    (root / "common").mkdir()
+    (root / "common" / "common-apis.yaml").write_text(graph_common_apis(COMMON_APIS), encoding="utf-8")
+    entities += 1 + graph_groups().count("\nkind: ") + USERS + COMMON_APIS
     git = shutil.which("git") is not None
     for i in range(IGNORED_COPIES if git else 0):  # without git, nothing would ignore them
         folder = root / "build" / f"copy-{i}"
@@ -96,7 +96,7 @@ def write_tree(root: Path, count: int = FILES) -> Tree:
     if git:
         subprocess.run(["git", "init", "-q", str(root)], check=True, capture_output=True)
         subprocess.run(["git", "-C", str(root), "add", "-A"], check=True, capture_output=True)
-    files = count + 1 + 2 + 1  # the services, the root Location, org/*.yaml, shared/shared-apis.yaml
+    files = count + 1 + 2 + 1  # the services, the root Location, org/*.yaml, common/common-apis.yaml
     return Tree(root, files, entities, git, groups, written - started, time.perf_counter() - written)
 
 

@@ -168,8 +168,8 @@ def graph_root_location() -> str:
     """The root ``catalog-info.yaml`` of the tree: a Location naming files no search would find."""
     return (
         "apiVersion: backstage.io/v1alpha1\nkind: Location\nmetadata:\n  name: acme-root\n"
-        "  description: The organisation and the shared APIs\nspec:\n  targets:\n"
-        "    - ./org/*.yaml\n    - ./shared/shared-apis.yaml\n"
+        "  description: The organisation and the common APIs\nspec:\n  targets:\n"
+        "    - ./org/*.yaml\n    - ./common/common-apis.yaml\n"
         "    - https://github.com/acme/elsewhere/blob/main/catalog-info.yaml\n"
     )
 
@@ -205,11 +205,11 @@ def graph_users(count: int = 400) -> str:
     )
 
 
-def graph_shared_apis(count: int = 20) -> str:
-    """``shared/shared-apis.yaml``: APIs every area uses, owned by ``platform-team``."""
+def graph_common_apis(count: int = 20) -> str:
+    """``common/common-apis.yaml``: APIs every area uses, owned by ``platform-team``."""
     return "---\n".join(
         "apiVersion: backstage.io/v1alpha1\nkind: API\nmetadata:\n"
-        f"  name: shared-api-{a}\n  description: Shared API {a}\n"
+        f"  name: common-api-{a}\n  description: Common API {a}\n"
         "spec:\n  type: grpc\n  lifecycle: production\n  owner: platform-team\n"
         "  definition: 'syntax = \"proto3\";'\n"
         for a in range(count)

@@ -111,17 +111,17 @@ async def start(
 
 
 @pytest.fixture(scope="module")
-def shared_deployment() -> Iterator[SimulatorServer]:
+def module_deployment() -> Iterator[SimulatorServer]:
     with SimulatorServer(fast_seed()) as server:
         yield server
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def code(
-    shared_deployment: SimulatorServer, tmp_path_factory: pytest.TempPathFactory
+    module_deployment: SimulatorServer, tmp_path_factory: pytest.TempPathFactory
 ) -> AsyncIterator[WorkspaceClient]:
     """One VS Code client for the tests that do not need a server of their own."""
-    client = await start("visual-studio-code", shared_deployment, tmp_path_factory.mktemp("shared"))
+    client = await start("visual-studio-code", module_deployment, tmp_path_factory.mktemp("one-deployment"))
     yield client
     await stop_client(client)
 
@@ -237,7 +237,7 @@ async def test_lenses_appear_at_once_fill_in_and_follow_a_build(
         await until(lambda: lsp.lens_refreshes >= 2)
 
 
-# -- listing (shared VS Code client) ----------------------------------------------------------------------
+# -- listing (one VS Code client for the module) ----------------------------------------------------------------------
 
 
 async def test_list_returns_the_workspaces_for_a_picker(code: WorkspaceClient, tmp_path: Path) -> None:
@@ -282,23 +282,23 @@ async def test_a_bad_argument_is_a_readable_failure(code: WorkspaceClient, tmp_p
 
 
 async def test_create_in_manual_mode_opens_the_prefilled_page(
-    code: WorkspaceClient, shared_deployment: SimulatorServer, tmp_path: Path
+    code: WorkspaceClient, module_deployment: SimulatorServer, tmp_path: Path
 ) -> None:
     text = entity(coder='templateName: devcontainers\nmode: manual\nparams:\n  region: "eu-west-1"')
     uri, line = open_entity(code, tmp_path, text)
-    shared_deployment.clear_requests()
+    module_deployment.clear_requests()
     result = await run(code, CREATE, uri=uri, line=line)
     link = (
-        f"{shared_deployment.url}/templates/devcontainers/workspace?mode=manual&param.region=eu-west-1"
+        f"{module_deployment.url}/templates/devcontainers/workspace?mode=manual&param.region=eu-west-1"
         "&param.repo_url=https%3A%2F%2Fgithub.com%2Facme%2Fpython-project"
     )
     assert result == {"status": "opened", "mode": "manual", "url": link}
     assert code.shown_documents[-1].uri == link
-    assert posts(shared_deployment) == []
+    assert posts(module_deployment) == []
 
 
 async def test_create_in_auto_mode_with_progress_then_offer_to_open(
-    code: WorkspaceClient, shared_deployment: SimulatorServer, tmp_path: Path
+    code: WorkspaceClient, module_deployment: SimulatorServer, tmp_path: Path
 ) -> None:
     uri, line = open_entity(code, tmp_path, entity("new-service"))
     await lenses_until(code, uri, lambda t: t[0] == "0 workspaces (0 running)")
@@ -316,23 +316,23 @@ async def test_create_in_auto_mode_with_progress_then_offer_to_open(
     )
     assert isinstance(reports[-1], types.WorkDoneProgressEnd)
     await until(lambda: len(code.shown_documents) > shown)  # the offer to open, answered "Open in Coder"
-    assert code.shown_documents[-1].uri == f"{shared_deployment.url}/@alice/new-service"
+    assert code.shown_documents[-1].uri == f"{module_deployment.url}/@alice/new-service"
     await lenses_until(code, uri, lambda t: t[0] == "1 workspace (1 running)")
 
 
 async def test_create_offers_the_existing_workspace_instead(
-    code: WorkspaceClient, shared_deployment: SimulatorServer, tmp_path: Path
+    code: WorkspaceClient, module_deployment: SimulatorServer, tmp_path: Path
 ) -> None:
     uri, line = open_entity(code, tmp_path, entity())
-    shared_deployment.clear_requests()
+    module_deployment.clear_requests()
     code.replies["already has a workspace of template devcontainers"] = "Open python-api"
     result = await run(code, CREATE, uri=uri, line=line)
     assert result["status"] == "opened" and result["existing"] is True
-    assert code.shown_documents[-1].uri == f"{shared_deployment.url}/@alice/python-api"
+    assert code.shown_documents[-1].uri == f"{module_deployment.url}/@alice/python-api"
     assert "python-api-eu" in code.message_requests[-1].message
     del code.replies["already has a workspace of template devcontainers"]  # dismissed: nothing is made
     assert (await run(code, CREATE, uri=uri, line=line))["status"] == "cancelled"
-    assert posts(shared_deployment) == []
+    assert posts(module_deployment) == []
 
 
 async def test_create_errors_are_readable(code: WorkspaceClient, tmp_path: Path) -> None:
@@ -363,12 +363,12 @@ async def diagnostics_with(client: WorkspaceClient, uri: str, wanted: str) -> No
 
 
 async def test_create_asks_before_acting_on_what_lint_rejects(
-    code: WorkspaceClient, shared_deployment: SimulatorServer, tmp_path: Path
+    code: WorkspaceClient, module_deployment: SimulatorServer, tmp_path: Path
 ) -> None:
     text = entity("big", 'templateName: devcontainers\nmode: manual\nparams:\n  disk_size: "900"')
     uri, line = open_entity(code, tmp_path, text)
     await diagnostics_with(code, uri, "CC305")
-    shared_deployment.clear_requests()
+    module_deployment.clear_requests()
     shown = len(code.shown_documents)
     refused = await run(code, CREATE, uri=uri, line=line)  # the question is dismissed
     assert refused["status"] == "cancelled" and refused["reason"] == "lint" and refused["codes"] == ["CC305"]
@@ -387,7 +387,7 @@ async def test_create_asks_before_acting_on_what_lint_rejects(
     finally:
         del code.replies["not creating a workspace for component:default/big"]
     assert anyway["status"] == "opened" and "param.disk_size=900" in anyway["url"]
-    assert posts(shared_deployment) == []
+    assert posts(module_deployment) == []
 
 
 async def test_no_create_offered_for_a_template_the_deployment_lacks(
@@ -425,10 +425,10 @@ async def test_stop_and_start_show_in_the_lens(code: WorkspaceClient, tmp_path: 
 
 
 async def test_start_a_running_workspace_says_so_and_queues_no_build(
-    code: WorkspaceClient, shared_deployment: SimulatorServer, tmp_path: Path
+    code: WorkspaceClient, module_deployment: SimulatorServer, tmp_path: Path
 ) -> None:
     uri, line = open_entity(code, tmp_path, entity())
-    shared_deployment.clear_requests()
+    module_deployment.clear_requests()
     shown = len(code.messages)
     started = await run(code, START, uri=uri, line=line, workspace="python-api")
     assert started["status"] == "running" and started["already"] is True
@@ -438,7 +438,7 @@ async def test_start_a_running_workspace_says_so_and_queues_no_build(
         "python-api is already running",
         "python-api-eu is already stopped",
     ]
-    assert posts(shared_deployment) == []
+    assert posts(module_deployment) == []
 
 
 async def test_code_actions_offer_the_commands_on_the_block(code: WorkspaceClient, tmp_path: Path) -> None:
@@ -491,7 +491,7 @@ async def test_an_expired_token_mid_way(
 
 
 async def test_entities_without_a_block_get_lenses_only_when_asked(
-    code: WorkspaceClient, shared_deployment: SimulatorServer, tmp_path: Path
+    code: WorkspaceClient, module_deployment: SimulatorServer, tmp_path: Path
 ) -> None:
     """The plugin's card shows on every entity page; the editor stays quiet for entities without a
     spec.coder block unless editor.workspaceLenses is "all", and its commands work on them anyway."""
@@ -502,7 +502,7 @@ async def test_entities_without_a_block_get_lenses_only_when_asked(
     listed = await run(code, LIST, uri=uri, entity="python-project")  # a command: any entity
     assert listed["status"] == "ok" and listed["summary"] == "3 workspaces (2 running)"
     client = await start(
-        "visual-studio-code", shared_deployment, tmp_path / "all", {"editor": {"workspaceLenses": "all"}}
+        "visual-studio-code", module_deployment, tmp_path / "all", {"editor": {"workspaceLenses": "all"}}
     )
     try:
         uri = open_document(client, tmp_path / "all" / "catalog-info.yaml", plain)
