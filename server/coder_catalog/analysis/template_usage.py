@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Hashable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Generic, TypeVar
 
@@ -106,6 +106,36 @@ def template_status(use: TemplateUse, catalog: TemplateCatalog | None) -> str | 
     if template is None:
         return "unknown"
     return "deprecated" if template.deprecated else "active"
+
+
+def distinct_catalogs(catalogs: Iterable[TemplateCatalog | None]) -> list[TemplateCatalog]:
+    """The template catalogs among ``catalogs``, each once (uses of one deployment share one)."""
+    return list({id(c): c for c in catalogs if c is not None}.values())
+
+
+def successor_name(name: str, catalogs: Iterable[TemplateCatalog | None]) -> str | None:
+    """The active template the deprecation message of ``name`` sends users to, in the first catalog that
+    names one (``TemplateCatalog.successor_of``)."""
+    for catalog in distinct_catalogs(catalogs):
+        template = catalog.find(name)
+        successor = catalog.successor_of(template) if template is not None else None
+        if successor is not None:
+            return successor.name
+    return None
+
+
+def target_problems(new: str, catalogs: Iterable[TemplateCatalog | None]) -> list[str]:
+    """Why moving entities to the template ``new`` would leave them broken, per deployment: it does not
+    exist there, or it is deprecated."""
+    problems = []
+    for catalog in distinct_catalogs(catalogs):
+        found = catalog.find(new)
+        where = catalog.deployment_url or "the deployment"
+        if found is None:
+            problems.append(f'template "{new}" does not exist on {where}')
+        elif found.deprecated:
+            problems.append(f'template "{new}" is deprecated on {where}')
+    return problems
 
 
 # -- moving ------------------------------------------------------------------------------------------

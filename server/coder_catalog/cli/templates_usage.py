@@ -344,14 +344,10 @@ def _parse_move(value: str) -> tuple[str, str]:
 
 
 def _warn_new_template(report: UsageReport, move: Move) -> None:
-    catalogs = {id(u.catalog): u.catalog for u in move.changed if u.catalog is not None}
-    for catalog in catalogs.values():
-        target = catalog.find(move.new)
-        where = catalog.deployment_url or "the deployment"
-        if target is None:
-            print(f'warning: template "{move.new}" does not exist on {where}', file=sys.stderr)
-        elif target.deprecated:
-            print(f'warning: template "{move.new}" is deprecated on {where}', file=sys.stderr)
+    from coder_catalog.analysis.template_usage import target_problems
+
+    for problem in target_problems(move.new, (u.catalog for u in move.changed)):
+        print(f"warning: {problem}", file=sys.stderr)
 
 
 def _diff(before: str, after: str, name: str) -> Iterator[str]:
@@ -395,12 +391,10 @@ def _flag(uses: list[Use]) -> tuple[str | None, str]:
 
 def _successor(uses: list[Use]) -> str | None:
     """The active template a deprecated one's message names (``TemplateCatalog.successor_of``)."""
-    for use in uses:
-        template = use.found()
-        successor = use.catalog.successor_of(template) if use.catalog is not None and template else None
-        if successor is not None:
-            return successor.name
-    return None
+    from coder_catalog.analysis.template_usage import successor_name
+
+    name = uses[0].template if uses else None
+    return successor_name(name, (u.catalog for u in uses)) if name else None
 
 
 def usage_text(report: UsageReport) -> str:

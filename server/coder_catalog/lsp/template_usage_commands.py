@@ -24,7 +24,10 @@ from coder_catalog.analysis.analyze import MAX_FILE_CHARACTERS
 from coder_catalog.analysis.rules.templates import DEPRECATED_TEMPLATE
 from coder_catalog.analysis.template_usage import (
     TemplateUse,
+    distinct_catalogs,
     plan_template_move,
+    successor_name,
+    target_problems,
     template_status,
     template_uses,
 )
@@ -54,6 +57,7 @@ class FileUses:
     settings: Settings
     uses: list[TemplateUse]
     catalog: TemplateCatalog | None = None
+    converter: PositionConverter | None = None  # see _converter
 
 
 def _file_uses(uri: str, text: str | None, settings: Settings | SettingsError) -> FileUses | None:
@@ -108,7 +112,7 @@ def usage_answer(ls: CatalogServer, files: Sequence[FileUses]) -> dict[str, Any]
         status = next((s for s in ("unknown", "deprecated", "active") if s in statuses), None)
         entry: dict[str, Any] = {"name": name, "status": status}
         if status == "deprecated" and name is not None:
-            replacement = _successor(name, [file.catalog for file, _ in uses])
+            replacement = successor_name(name, [file.catalog for file, _ in uses])
             if replacement is not None:
                 entry["replacement"] = replacement
         templates.append(
@@ -140,24 +144,18 @@ def usage_answer(ls: CatalogServer, files: Sequence[FileUses]) -> dict[str, Any]
 
 
 def _catalogs(files: Sequence[FileUses]) -> list[TemplateCatalog]:
-    return list({id(f.catalog): f.catalog for f in files if f.catalog is not None}.values())
-
-
-def _successor(name: str, catalogs: Sequence[TemplateCatalog | None]) -> str | None:
-    """The active template the deprecation message of ``name`` sends users to, when one is named."""
-    for catalog in catalogs:
-        template = catalog.find(name) if catalog is not None else None
-        successor = catalog.successor_of(template) if catalog is not None and template is not None else None
-        if successor is not None:
-            return successor.name
-    return None
+    return distinct_catalogs(f.catalog for f in files)
 
 
 def _converter(ls: CatalogServer, file: FileUses, encoding: str) -> PositionConverter:
-    document = ls.catalog.documents.get(file.uri)
-    if document is not None and document.text is file.text:
-        return document.converter(encoding)
-    return PositionConverter(file.text, encoding)
+    """The file's position converter, made once per file (its lines are split once, not per use)."""
+    if file.converter is None or file.converter.encoding != encoding:
+        document = ls.catalog.documents.get(file.uri)
+        if document is not None and document.text is file.text:
+            file.converter = document.converter(encoding)
+        else:
+            file.converter = PositionConverter(file.text, encoding)
+    return file.converter
 
 
 def _command(handler: Callable[[CatalogServer, Sequence[Any]], Awaitable[dict[str, Any]]]) -> Any:
@@ -242,7 +240,7 @@ async def _ask_target(ls: CatalogServer, old: str, files: Sequence[FileUses]) ->
     """Which template to move to, asked with ``window/showMessageRequest``: the deprecated template's
     successor first, then the other active templates (at most ``MAX_CHOICES``)."""
     catalogs = _catalogs(files)
-    successor = _successor(old, catalogs)
+    successor = successor_name(old, catalogs)
     names = sorted(
         {n for c in catalogs for n in c.names(include_deprecated=False) if n.casefold() != old.casefold()},
         key=str.casefold,
@@ -267,13 +265,11 @@ def move_actions(
         name = _deprecated_name(diagnostic.message)
         if name is None:
             continue
-        catalog = ls.catalog.analyzer_for(document).templates.catalog
-        template = catalog.find(name) if catalog is not None else None
-        successor = catalog.successor_of(template) if catalog is not None and template is not None else None
+        successor = successor_name(name, [ls.catalog.analyzer_for(document).templates.catalog])
         arguments: dict[str, Any] = {"from": name}
         if successor is not None:
-            arguments["to"] = successor.name
-            title = f"Move every entity of the workspace on {name} to {successor.name}"
+            arguments["to"] = successor
+            title = f"Move every entity of the workspace on {name} to {successor}"
         else:
             title = f"Move every entity of the workspace on {name} to another template…"
         actions.append(
@@ -296,14 +292,7 @@ def _deprecated_name(message: str) -> str | None:
 
 
 def _target_warning(new: str, files: Sequence[FileUses]) -> str | None:
-    for catalog in {id(f.catalog): f.catalog for f in files if f.catalog is not None}.values():
-        found = catalog.find(new)
-        where = catalog.deployment_url or "the deployment"
-        if found is None:
-            return f'template "{new}" does not exist on {where}'
-        if found.deprecated:
-            return f'template "{new}" is deprecated on {where}'
-    return None
+    return next(iter(target_problems(new, (f.catalog for f in files))), None)
 
 
 def _workspace_edit(
