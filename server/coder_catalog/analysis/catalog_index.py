@@ -101,6 +101,13 @@ class IndexedEntity:
         """``kind:namespace/name`` as Backstage writes entity references (kind in lower case)."""
         return f"{self.kind.lower()}:{self.namespace}/{self.name}"
 
+    def written_from(self, default_kind: str | None, namespace: str) -> str:
+        """The shortest reference to this entity from a field whose default kind is ``default_kind``, in
+        an entity of ``namespace``: the kind and the namespace left out when they are the defaults."""
+        kind = "" if default_kind and default_kind.lower() == self.kind.lower() else f"{self.kind.lower()}:"
+        space = "" if self.namespace.lower() == namespace.lower() else f"{self.namespace}/"
+        return f"{kind}{space}{self.name}"
+
 
 @dataclass(frozen=True, slots=True)
 class Reference:
@@ -405,12 +412,7 @@ def unresolved_reference_findings(
 
 def _written(entity: IndexedEntity, reference: Reference) -> str:
     """The shortest way the referring field can name ``entity``."""
-    default_kind = _default_kind_named(reference)
-    kind = "" if default_kind and default_kind.lower() == entity.kind.lower() else f"{entity.kind.lower()}:"
-    namespace = (
-        "" if entity.namespace.lower() == reference.source.namespace.lower() else f"{entity.namespace}/"
-    )
-    return f"{kind}{namespace}{entity.name}"
+    return entity.written_from(_default_kind_named(reference), reference.source.namespace)
 
 
 def _default_kind_named(reference: Reference) -> str | None:

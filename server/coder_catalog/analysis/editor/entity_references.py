@@ -249,7 +249,7 @@ def reference_proposals(index: CatalogIndex, slot: ReferenceSlot) -> list[Propos
             continue
         if entity.key == slot.own:
             continue
-        written = _shortest(entity, default_kind, namespace)
+        written = entity.written_from(default_kind, namespace)
         detail = entity.title or entity.ref
         documentation = entity_markdown(entity)
         proposals.append(
@@ -323,12 +323,6 @@ def _reference_literal(value: str, style: str) -> str | None:
     if style == "" and _PLAIN_REFERENCE.fullmatch(value) and resolve_plain(value) == ("str", value):
         return value
     return scalar_literal(value, style)
-
-
-def _shortest(entity: IndexedEntity, default_kind: str | None, namespace: str) -> str:
-    kind = "" if default_kind and default_kind.lower() == entity.kind.lower() else f"{entity.kind.lower()}:"
-    space = "" if entity.namespace.lower() == namespace.lower() else f"{entity.namespace}/"
-    return f"{kind}{space}{entity.name}"
 
 
 # -- workspace symbols -------------------------------------------------------------------------------
