@@ -22,7 +22,6 @@ import time
 from collections.abc import Callable, Coroutine, Iterable, Sequence
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 from coder_catalog.analysis.analyze import MAX_FILE_CHARACTERS
 from coder_catalog.analysis.catalog_index import (
@@ -33,7 +32,7 @@ from coder_catalog.analysis.catalog_index import (
 )
 from coder_catalog.analysis.findings import Finding
 from coder_catalog.catalog_files import CATALOG_NAMES, SettingsResolver, discover, matches_globs
-from coder_catalog.catalog_files.locations import location_target_paths, path_of
+from coder_catalog.catalog_files.locations import location_target_paths, path_of, uri_of
 from coder_catalog.lsp.deployments import ProgressHandle
 from coder_catalog.lsp.documents import CatalogDocuments, OpenDocument
 
@@ -41,14 +40,6 @@ log = logging.getLogger(__name__)
 
 BATCH = 256  # files read and indexed per worker-thread call
 REINDEX_AFTER_SECONDS = 0.3  # an edited open document is indexed again once typing pauses this long
-
-
-def uri_of(path: str) -> str:
-    """``Path(path).as_uri()`` for an absolute path, five times faster on POSIX (10,000 files are named
-    on the event loop while the workspace is read)."""
-    if os.sep == "/" and path.startswith("/"):
-        return "file://" + quote(path)
-    return Path(path).as_uri()
 
 
 Read = tuple[str, "IndexedFile | None", list[str]]  # uri, its facts, the files its Locations name
